@@ -1,0 +1,68 @@
+using LgspHub.Contracts;
+using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.Seeding;
+using Microsoft.EntityFrameworkCore;
+
+namespace LgspHub.CivilStatus;
+
+public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : AgencyDbContext(options)
+{
+    public DbSet<Registration> Registrations => Set<Registration>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Registration>(registration =>
+        {
+            registration.HasKey(r => r.Number);
+            registration.HasIndex(r => r.SubjectPersonalId);
+        });
+    }
+
+    public static void Seed(CivilStatusDb db, SyntheticProvince province)
+    {
+        foreach (var citizen in province.Citizens())
+        {
+            db.Registrations.Add(new Registration
+            {
+                Number = citizen.BirthRegistrationNumber,
+                Kind = RegistrationKind.Birth,
+                SubjectPersonalId = citizen.PersonalId,
+                SubjectName = citizen.FullName,
+                EventDate = citizen.DateOfBirth,
+                RegisteredOn = citizen.DateOfBirth.AddDays(14 + citizen.Index % 45),
+                CommuneCode = citizen.Commune.Code,
+            });
+            if (citizen is { DateOfDeath: { } died, DeathRegistrationNumber: { } number })
+            {
+                db.Registrations.Add(new Registration
+                {
+                    Number = number,
+                    Kind = RegistrationKind.Death,
+                    SubjectPersonalId = citizen.PersonalId,
+                    SubjectName = citizen.FullName,
+                    EventDate = died,
+                    RegisteredOn = died.AddDays(1 + citizen.Index % 10),
+                    CommuneCode = citizen.Commune.Code,
+                });
+            }
+        }
+    }
+}
+
+public enum RegistrationKind
+{
+    Birth,
+    Death,
+}
+
+/// <summary>A civil-status registration (đăng ký hộ tịch), made at a commune.</summary>
+public sealed class Registration
+{
+    public required string Number { get; set; }
+    public RegistrationKind Kind { get; set; }
+    public PersonalId SubjectPersonalId { get; set; }
+    public required string SubjectName { get; set; }
+    public DateOnly EventDate { get; set; }
+    public DateOnly RegisteredOn { get; set; }
+    public required string CommuneCode { get; set; }
+}

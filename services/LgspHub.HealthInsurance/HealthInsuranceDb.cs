@@ -1,0 +1,47 @@
+using LgspHub.Contracts;
+using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.Seeding;
+using Microsoft.EntityFrameworkCore;
+
+namespace LgspHub.HealthInsurance;
+
+public sealed class HealthInsuranceDb(DbContextOptions<HealthInsuranceDb> options) : AgencyDbContext(options)
+{
+    public DbSet<Card> Cards => Set<Card>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Card>(card =>
+        {
+            card.HasKey(c => c.PersonalId);
+            card.HasIndex(c => c.CardNumber).IsUnique();
+        });
+    }
+
+    public static void Seed(HealthInsuranceDb db, SyntheticProvince province) =>
+        db.Cards.AddRange(province.Citizens().Where(c => c.Card is not null).Select(c => new Card
+        {
+            PersonalId = c.PersonalId,
+            CardNumber = c.Card!.CardNumber,
+            HolderName = c.FullName,
+            DateOfBirth = c.DateOfBirth,
+            BeneficiaryGroup = c.Card.BeneficiaryGroup,
+            ValidFrom = c.Card.ValidFrom,
+            ValidTo = c.Card.ValidTo,
+            PrimaryCareFacility = c.Card.PrimaryCareFacility,
+        }));
+}
+
+/// <summary>A health-insurance (BHYT) card, linked to its holder's personal ID.</summary>
+public sealed class Card
+{
+    public PersonalId PersonalId { get; set; }
+    public required string CardNumber { get; set; }
+    public required string HolderName { get; set; }
+    public DateOnly DateOfBirth { get; set; }
+    public required string BeneficiaryGroup { get; set; }
+    public DateOnly ValidFrom { get; set; }
+    public DateOnly ValidTo { get; set; }
+    public required string PrimaryCareFacility { get; set; }
+    public DateOnly? TerminatedOn { get; set; }
+}

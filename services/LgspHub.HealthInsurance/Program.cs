@@ -1,0 +1,14 @@
+using LgspHub.HealthInsurance;
+using LgspHub.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddAgencyDatabase<HealthInsuranceDb>(HealthInsuranceApi.Agency);
+builder.AddMessaging(HealthInsuranceApi.Agency, bus => bus.AddConsumer<CitizenDetailsChangedConsumer>());
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+await app.InitializeDatabaseAsync<HealthInsuranceDb>(HealthInsuranceDb.Seed);
+app.MapDefaultEndpoints();
+app.MapHealthInsuranceApi();
+app.Run();

@@ -1,0 +1,14 @@
+using LgspHub.Land;
+using LgspHub.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddAgencyDatabase<LandDb>(LandApi.Agency);
+builder.AddMessaging(LandApi.Agency, bus => bus.AddConsumer<CitizenDetailsChangedConsumer>());
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+await app.InitializeDatabaseAsync<LandDb>(LandDb.Seed);
+app.MapDefaultEndpoints();
+app.MapLandApi();
+app.Run();

@@ -1,0 +1,90 @@
+using LgspHub.Contracts;
+using LgspHub.ServiceDefaults;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LgspHub.Population;
+
+public static class PopulationApi
+{
+    public const string Agency = "population";
+
+    public static IEndpointRouteBuilder MapPopulationApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi($"/api/{Agency}/openapi/{{documentName}}.json");
+        var api = app.MapGroup($"/api/{Agency}").WithTags("Population");
+
+        api.MapGet("/citizens/{personalId}", GetCitizen)
+            .WithSummary("Read a citizen's record");
+        api.MapPost("/identity-verifications", VerifyIdentity)
+            .WithSummary("Does this personal ID belong to this name and date of birth? Answers yes or no, never the record.");
+        api.MapPatch("/citizens/{personalId}", UpdateCitizen)
+            .WithSummary("Correct a citizen's name or permanent address; agencies holding copies are told over the bus.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<CitizenResponse>, ValidationProblem, ProblemHttpResult>> GetCitizen(
+        string personalId, PopulationDb db, CancellationToken cancellationToken)
+    {
+        if (!PersonalId.TryParse(personalId, out var id))
+            return ApiProblems.InvalidPersonalId();
+        var citizen = await db.Citizens.AsNoTracking().SingleOrDefaultAsync(c => c.PersonalId == id, cancellationToken);
+        return citizen is null
+            ? ApiProblems.NotFound("No citizen has this personal ID.")
+            : TypedResults.Ok(CitizenResponse.From(citizen));
+    }
+
+    private static async Task<Results<Ok<VerificationResponse>, ValidationProblem>> VerifyIdentity(
+        VerificationRequest request, PopulationDb db, CancellationToken cancellationToken)
+    {
+        if (!PersonalId.TryParse(request.PersonalId, out var id))
+            return ApiProblems.InvalidPersonalId();
+        if (string.IsNullOrWhiteSpace(request.FullName))
+            return ApiProblems.Invalid("fullName", "A full name is required.");
+
+        var citizen = await db.Citizens.AsNoTracking().SingleOrDefaultAsync(c => c.PersonalId == id, cancellationToken);
+        var matches = citizen is not null
+            && citizen.DateOfBirth == request.DateOfBirth
+            && string.Equals(citizen.FullName, request.FullName.Trim(), StringComparison.OrdinalIgnoreCase);
+        return TypedResults.Ok(new VerificationResponse(matches, Alive: matches ? citizen!.DateOfDeath is null : null));
+    }
+
+    private static async Task<Results<Ok<CitizenResponse>, ValidationProblem, ProblemHttpResult>> UpdateCitizen(
+        string personalId, CitizenUpdate update, PopulationDb db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!PersonalId.TryParse(personalId, out var id))
+            return ApiProblems.InvalidPersonalId();
+        if (update.FullName is { } name && string.IsNullOrWhiteSpace(name))
+            return ApiProblems.Invalid("fullName", "A full name cannot be blank.");
+        if (update.PermanentAddress is { } address && string.IsNullOrWhiteSpace(address))
+            return ApiProblems.Invalid("permanentAddress", "A permanent address cannot be blank.");
+
+        var citizen = await db.Citizens.SingleOrDefaultAsync(c => c.PersonalId == id, cancellationToken);
+        if (citizen is null)
+            return ApiProblems.NotFound("No citizen has this personal ID.");
+
+        citizen.FullName = update.FullName?.Trim() ?? citizen.FullName;
+        citizen.PermanentAddress = update.PermanentAddress?.Trim() ?? citizen.PermanentAddress;
+        await db.SaveChangesAsync(cancellationToken);
+
+        await bus.Publish(new CitizenDetailsChanged(
+            citizen.PersonalId, citizen.FullName, citizen.DateOfBirth, citizen.Sex, citizen.PermanentAddress ?? "", clock.GetUtcNow()),
+            cancellationToken);
+        return TypedResults.Ok(CitizenResponse.From(citizen));
+    }
+}
+
+public sealed record VerificationRequest(string? PersonalId, string? FullName, DateOnly DateOfBirth);
+
+/// <param name="Alive">Told only when the identity matches.</param>
+public sealed record VerificationResponse(bool Matches, bool? Alive);
+
+public sealed record CitizenUpdate(string? FullName, string? PermanentAddress);
+
+public sealed record CitizenResponse(
+    string PersonalId, string FullName, DateOnly DateOfBirth, Sex Sex, string? PermanentAddress, bool Alive, DateOnly? DateOfDeath)
+{
+    public static CitizenResponse From(Citizen c) =>
+        new(c.PersonalId.Value, c.FullName, c.DateOfBirth, c.Sex, c.PermanentAddress, c.DateOfDeath is null, c.DateOfDeath);
+}

@@ -1,0 +1,43 @@
+using LgspHub.Contracts;
+using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.Seeding;
+using Microsoft.EntityFrameworkCore;
+
+namespace LgspHub.Population;
+
+public sealed class PopulationDb(DbContextOptions<PopulationDb> options) : AgencyDbContext(options)
+{
+    public DbSet<Citizen> Citizens => Set<Citizen>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Citizen>(citizen =>
+        {
+            citizen.HasKey(c => c.PersonalId);
+        });
+    }
+
+    public static void Seed(PopulationDb db, SyntheticProvince province) =>
+        db.Citizens.AddRange(province.Citizens().Select(c => new Citizen
+        {
+            PersonalId = c.PersonalId,
+            FullName = c.FullName,
+            DateOfBirth = c.DateOfBirth,
+            Sex = c.Sex,
+            PermanentAddress = c.PermanentAddress,
+            CommuneCode = c.Commune.Code,
+            DateOfDeath = c.DateOfDeath,
+        }));
+}
+
+public sealed class Citizen
+{
+    public PersonalId PersonalId { get; set; }
+    public required string FullName { get; set; }
+    public DateOnly DateOfBirth { get; set; }
+    public Sex Sex { get; set; }
+    /// <summary>Permanent residence (thường trú); null once removed.</summary>
+    public string? PermanentAddress { get; set; }
+    public string? CommuneCode { get; set; }
+    public DateOnly? DateOfDeath { get; set; }
+}

@@ -1,0 +1,14 @@
+using LgspHub.Population;
+using LgspHub.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddAgencyDatabase<PopulationDb>(PopulationApi.Agency);
+builder.AddMessaging(PopulationApi.Agency);
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+await app.InitializeDatabaseAsync<PopulationDb>(PopulationDb.Seed);
+app.MapDefaultEndpoints();
+app.MapPopulationApi();
+app.Run();

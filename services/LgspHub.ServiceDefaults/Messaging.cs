@@ -1,0 +1,36 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace LgspHub.ServiceDefaults;
+
+public static class Messaging
+{
+    /// <summary>The broker `./lgsp up` starts; ConnectionStrings:rabbitmq (or LGSP_RABBITMQ_URL via ./lgsp) overrides it.</summary>
+    public const string DefaultBrokerUrl = "amqp://guest:guest@127.0.0.1:5673/";
+
+    /// <summary>
+    /// MassTransit over RabbitMQ, the same for every agency: durable queues and publisher confirms
+    /// (MassTransit's RabbitMQ defaults), retries with back-off, then the endpoint's _error queue.
+    /// Queue names carry the agency's name so two agencies never compete for one queue.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(
+        this IHostApplicationBuilder builder, string agency, Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var brokerUrl = new Uri(builder.Configuration.GetConnectionString("rabbitmq") ?? DefaultBrokerUrl);
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false));
+            configure?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(brokerUrl);
+                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}
