@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using LgspHub.ServiceDefaults.Seeding;
+
+namespace LgspHub.EndToEnd.Tests;
+
+/// <summary>
+/// The whole hub for the end-to-end tests: the gateway and four agencies as separate processes,
+/// on the real RabbitMQ broker named by LGSP_RABBITMQ_URL, exporting traces over OTLP to a
+/// receiver in this process. A missing broker fails the tests; it never skips them.
+/// </summary>
+public sealed class HubFixture : IAsyncLifetime
+{
+    public static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
+
+    private static readonly Dictionary<string, string> Projects = new()
+    {
+        ["gateway"] = "gateway/LgspHub.Gateway",
+        ["population"] = "services/LgspHub.Population",
+        ["civil-status"] = "services/LgspHub.CivilStatus",
+        ["land"] = "services/LgspHub.Land",
+        ["health-insurance"] = "services/LgspHub.HealthInsurance",
+    };
+
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("lgsp-e2e-").FullName;
+    private readonly List<HubProcess> _processes = [];
+
+    public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 400 };
+
+    public SyntheticProvince Province => new(Seed);
+
+    public OtlpTraceReceiver Traces { get; private set; } = null!;
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public IReadOnlyDictionary<string, HubProcess> Hosts => _processes.ToDictionary(p => p.Name);
+
+    public static string BrokerUrl =>
+        Environment.GetEnvironmentVariable("LGSP_RABBITMQ_URL") is { Length: > 0 } url
+            ? url
+            : throw new InvalidOperationException("LGSP_RABBITMQ_URL is not set: run the suite with ./lgsp test, which starts a RabbitMQ broker.");
+
+    public async Task InitializeAsync()
+    {
+        await EnsureBrokerReachableAsync(new Uri(BrokerUrl));
+        Traces = await OtlpTraceReceiver.StartAsync(FreePort());
+
+        var agencyUrls = Agencies.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
+        foreach (var (agency, url) in agencyUrls)
+            _processes.Add(HubProcess.Start(agency, Projects[agency], url, AgencyEnvironment(agency)));
+
+        var gatewayEnvironment = CommonEnvironment();
+        foreach (var (agency, url) in agencyUrls)
+            gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
+        var gatewayUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        _processes.Add(HubProcess.Start("gateway", Projects["gateway"], gatewayUrl, gatewayEnvironment));
+
+        Gateway = new HttpClient { BaseAddress = gatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var host in _processes)
+        {
+            await Eventually.True(async () =>
+            {
+                if (host.HasExited)
+                    throw new InvalidOperationException($"{host.Name} exited during start-up:\n{host.RecentOutput}");
+                return (await probe.GetAsync(new Uri(host.Url, "/health/ready"))).IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(90), $"{host.Name} to be ready\n{host.RecentOutput}");
+        }
+    }
+
+    public Dictionary<string, string> AgencyEnvironment(string agency, string? brokerUrl = null)
+    {
+        var environment = CommonEnvironment(brokerUrl);
+        environment["ConnectionStrings__database"] = $"Data Source={Path.Combine(_dataDirectory, agency + ".db")}";
+        environment["Seed__Value"] = Seed.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Seed__Citizens"] = Seed.Citizens.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return environment;
+    }
+
+    private Dictionary<string, string> CommonEnvironment(string? brokerUrl = null) => new()
+    {
+        ["ConnectionStrings__rabbitmq"] = brokerUrl ?? BrokerUrl,
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        ["OTEL_METRIC_EXPORT_INTERVAL"] = "60000",
+    };
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task EnsureBrokerReachableAsync(Uri broker)
+    {
+        using var client = new TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await client.ConnectAsync(broker.Host, broker.Port, timeout.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            throw new InvalidOperationException($"The RabbitMQ broker at {broker.Host}:{broker.Port} does not answer: the end-to-end tests need a real broker.", e);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        foreach (var process in _processes)
+            await process.DisposeAsync();
+        if (Traces is not null)
+            await Traces.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HubTests : ICollectionFixture<HubFixture>
+{
+    public const string Name = "hub";
+}
