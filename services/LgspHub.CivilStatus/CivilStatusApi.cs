@@ -1,3 +1,4 @@
+using LgspHub.CivilStatus.Dossiers;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,6 +19,7 @@ public static class CivilStatusApi
             .WithSummary("Read a birth or death registration by its registration number");
         api.MapGet("/people/{personalId}/registrations", GetRegistrationsOfPerson)
             .WithSummary("List the registrations whose subject is this citizen");
+        api.MapDossierApi();
         return app;
     }
 
@@ -44,8 +46,8 @@ public static class CivilStatusApi
 }
 
 public sealed record RegistrationResponse(
-    string Number, RegistrationKind Kind, string SubjectPersonalId, string SubjectName, DateOnly EventDate, DateOnly RegisteredOn, string CommuneCode)
+    string Number, RegistrationKind Kind, string? SubjectPersonalId, string SubjectName, DateOnly EventDate, DateOnly RegisteredOn, string CommuneCode)
 {
     public static RegistrationResponse From(Registration r) =>
-        new(r.Number, r.Kind, r.SubjectPersonalId.Value, r.SubjectName, r.EventDate, r.RegisteredOn, r.CommuneCode);
+        new(r.Number, r.Kind, r.SubjectPersonalId?.Value, r.SubjectName, r.EventDate, r.RegisteredOn, r.CommuneCode);
 }

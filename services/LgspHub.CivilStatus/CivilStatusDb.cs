@@ -1,3 +1,4 @@
+using LgspHub.CivilStatus.Dossiers;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.Seeding;
@@ -9,13 +10,25 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
 {
     public DbSet<Registration> Registrations => Set<Registration>();
 
+    public DbSet<Dossier> Dossiers => Set<Dossier>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.Entity<Registration>(registration =>
         {
             registration.HasKey(r => r.Number);
             registration.HasIndex(r => r.SubjectPersonalId);
+            // One dossier registers one birth or death, however often its event is delivered.
+            registration.HasIndex(r => r.DossierId).IsUnique();
         });
+        modelBuilder.Entity<Dossier>(dossier =>
+        {
+            dossier.Property(d => d.Version).IsConcurrencyToken();
+            dossier.HasMany(d => d.Steps).WithOne().HasForeignKey(s => s.DossierId);
+            dossier.HasIndex(d => new { d.State, d.SubmittedAt });
+        });
+        modelBuilder.Entity<DossierStep>().HasKey(s => new { s.DossierId, s.Name });
     }
 
     public static void Seed(CivilStatusDb db, SyntheticProvince province)
@@ -60,9 +73,11 @@ public sealed class Registration
 {
     public required string Number { get; set; }
     public RegistrationKind Kind { get; set; }
-    public PersonalId SubjectPersonalId { get; set; }
+    /// <summary>Unknown for a newborn until Population issues the personal ID.</summary>
+    public PersonalId? SubjectPersonalId { get; set; }
     public required string SubjectName { get; set; }
     public DateOnly EventDate { get; set; }
     public DateOnly RegisteredOn { get; set; }
     public required string CommuneCode { get; set; }
+    public Guid? DossierId { get; set; }
 }

@@ -1,10 +1,12 @@
 using LgspHub.CivilStatus;
+using LgspHub.CivilStatus.Dossiers;
 using LgspHub.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddAgencyDatabase<CivilStatusDb>(CivilStatusApi.Agency);
 builder.AddMessaging(CivilStatusApi.Agency);
+builder.Services.Configure<DossierOptions>(builder.Configuration.GetSection(DossierOptions.Section));
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

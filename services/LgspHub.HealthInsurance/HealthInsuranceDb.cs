@@ -9,13 +9,17 @@ public sealed class HealthInsuranceDb(DbContextOptions<HealthInsuranceDb> option
 {
     public DbSet<Card> Cards => Set<Card>();
 
+    public DbSet<FuneralAllowance> FuneralAllowances => Set<FuneralAllowance>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.Entity<Card>(card =>
         {
             card.HasKey(c => c.PersonalId);
             card.HasIndex(c => c.CardNumber).IsUnique();
         });
+        modelBuilder.Entity<FuneralAllowance>().HasKey(a => a.DossierId);
     }
 
     public static void Seed(HealthInsuranceDb db, SyntheticProvince province) =>
@@ -44,4 +48,15 @@ public sealed class Card
     public DateOnly ValidTo { get; set; }
     public required string PrimaryCareFacility { get; set; }
     public DateOnly? TerminatedOn { get; set; }
+}
+
+/// <summary>The decision on a funeral allowance (trợ cấp mai táng), one per death dossier.</summary>
+public sealed class FuneralAllowance
+{
+    public Guid DossierId { get; set; }
+    public PersonalId PersonalId { get; set; }
+    public bool Granted { get; set; }
+    public long AmountVnd { get; set; }
+    public required string Decision { get; set; }
+    public DateTimeOffset DecidedAt { get; set; }
 }

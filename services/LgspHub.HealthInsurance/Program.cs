@@ -4,7 +4,7 @@ using LgspHub.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddAgencyDatabase<HealthInsuranceDb>(HealthInsuranceApi.Agency);
-builder.AddMessaging(HealthInsuranceApi.Agency, bus => bus.AddConsumer<CitizenDetailsChangedConsumer>());
+builder.AddMessaging(HealthInsuranceApi.Agency);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

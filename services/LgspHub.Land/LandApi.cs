@@ -46,8 +46,9 @@ public static class LandApi
 
 public sealed record ParcelResponse(
     string CommuneCode, int MapSheet, int ParcelNumber, int AreaSquareMetres, string LandUse,
-    string CertificateNumber, string OwnerPersonalId, string OwnerName)
+    string CertificateNumber, string OwnerPersonalId, string OwnerName, bool AwaitingInheritance)
 {
     public static ParcelResponse From(Parcel p) =>
-        new(p.CommuneCode, p.MapSheet, p.ParcelNumber, p.AreaSquareMetres, p.LandUse, p.CertificateNumber, p.OwnerPersonalId.Value, p.OwnerName);
+        new(p.CommuneCode, p.MapSheet, p.ParcelNumber, p.AreaSquareMetres, p.LandUse, p.CertificateNumber, p.OwnerPersonalId.Value, p.OwnerName,
+            p.InheritanceDossierId is not null);
 }

@@ -11,6 +11,7 @@ public sealed class LandDb(DbContextOptions<LandDb> options) : AgencyDbContext(o
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.Entity<Parcel>(parcel =>
         {
             parcel.HasKey(p => new { p.CommuneCode, p.MapSheet, p.ParcelNumber });
@@ -44,4 +45,6 @@ public sealed class Parcel
     public required string CertificateNumber { get; set; }
     public PersonalId OwnerPersonalId { get; set; }
     public required string OwnerName { get; set; }
+    /// <summary>Set when the owner's death was registered: the parcel awaits inheritance.</summary>
+    public Guid? InheritanceDossierId { get; set; }
 }

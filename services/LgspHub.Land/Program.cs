@@ -4,7 +4,7 @@ using LgspHub.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddAgencyDatabase<LandDb>(LandApi.Agency);
-builder.AddMessaging(LandApi.Agency, bus => bus.AddConsumer<CitizenDetailsChangedConsumer>());
+builder.AddMessaging(LandApi.Agency);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

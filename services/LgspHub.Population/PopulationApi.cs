@@ -1,6 +1,5 @@
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -51,7 +50,7 @@ public static class PopulationApi
     }
 
     private static async Task<Results<Ok<CitizenResponse>, ValidationProblem, ProblemHttpResult>> UpdateCitizen(
-        string personalId, CitizenUpdate update, PopulationDb db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        string personalId, CitizenUpdate update, PopulationDb db, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!PersonalId.TryParse(personalId, out var id))
             return ApiProblems.InvalidPersonalId();
@@ -66,11 +65,9 @@ public static class PopulationApi
 
         citizen.FullName = update.FullName?.Trim() ?? citizen.FullName;
         citizen.PermanentAddress = update.PermanentAddress?.Trim() ?? citizen.PermanentAddress;
+        db.Publish(new CitizenDetailsChanged(
+            citizen.PersonalId, citizen.FullName, citizen.DateOfBirth, citizen.Sex, citizen.PermanentAddress ?? "", clock.GetUtcNow()));
         await db.SaveChangesAsync(cancellationToken);
-
-        await bus.Publish(new CitizenDetailsChanged(
-            citizen.PersonalId, citizen.FullName, citizen.DateOfBirth, citizen.Sex, citizen.PermanentAddress ?? "", clock.GetUtcNow()),
-            cancellationToken);
         return TypedResults.Ok(CitizenResponse.From(citizen));
     }
 }

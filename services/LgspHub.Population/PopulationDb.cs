@@ -11,9 +11,12 @@ public sealed class PopulationDb(DbContextOptions<PopulationDb> options) : Agenc
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.Entity<Citizen>(citizen =>
         {
             citizen.HasKey(c => c.PersonalId);
+            // One birth dossier issues one personal ID, however often its event is delivered.
+            citizen.HasIndex(c => c.BirthDossierId).IsUnique();
         });
     }
 
@@ -40,4 +43,6 @@ public sealed class Citizen
     public string? PermanentAddress { get; set; }
     public string? CommuneCode { get; set; }
     public DateOnly? DateOfDeath { get; set; }
+    public Guid? BirthDossierId { get; set; }
+    public Guid? DeathDossierId { get; set; }
 }

@@ -1,3 +1,4 @@
+using LgspHub.ServiceDefaults.Outbox;
 using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
@@ -15,12 +16,16 @@ public static class AgencyDatabase
 {
     /// <summary>The agency's own SQLite database (ConnectionStrings:database), checked by /health/ready.</summary>
     public static IHostApplicationBuilder AddAgencyDatabase<TDb>(this IHostApplicationBuilder builder, string agency)
-        where TDb : DbContext
+        where TDb : AgencyDbContext
     {
         var connectionString = builder.Configuration.GetConnectionString("database")
             ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, agency + ".db")}";
 
-        builder.Services.AddDbContext<TDb>(options => options.UseSqlite(connectionString));
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddDbContext<TDb>((services, options) => options
+            .UseSqlite(connectionString)
+            .AddInterceptors(services.GetRequiredService<OutboxSignal>()));
+        builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>("database");
         builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.Section));
         return builder;
@@ -32,7 +37,7 @@ public static class AgencyDatabase
     /// and the next start seeds again instead of serving half a province.
     /// </summary>
     public static async Task InitializeDatabaseAsync<TDb>(this WebApplication app, Action<TDb, SyntheticProvince> seed)
-        where TDb : DbContext
+        where TDb : AgencyDbContext
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();

@@ -1,14 +1,59 @@
 using LgspHub.Contracts;
+using LgspHub.ServiceDefaults.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LgspHub.ServiceDefaults;
 
-/// <summary>The conventions every agency's database shares: personal IDs stored as their 12 digits.</summary>
+/// <summary>
+/// What every agency's database shares: personal IDs stored as their 12 digits, times as sortable
+/// numbers (SQLite cannot order DateTimeOffset), and the transactional outbox.
+/// </summary>
 public abstract class AgencyDbContext(DbContextOptions options) : DbContext(options)
 {
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    public DbSet<SerialCounter> Serials => Set<SerialCounter>();
+
+    /// <summary>Queues an integration event; it is published only if this unit of work commits.</summary>
+    public void Publish<T>(T message) where T : class => Outbox.Add(OutboxMessage.For(message, TimeProvider.System.GetUtcNow()));
+
+    /// <summary>
+    /// The next free serial under a prefix (a personal ID's first six digits, a register's book).
+    /// Seeded numbers were not counted, so taken ones are skipped; a concurrent writer that takes
+    /// the same number fails on the unique key and its message is retried.
+    /// </summary>
+    public async Task<int> NextSerialAsync(string prefix, Func<int, Task<bool>> isTaken, CancellationToken cancellationToken)
+    {
+        var counter = await Serials.FindAsync([prefix], cancellationToken) ?? Serials.Add(new SerialCounter { Prefix = prefix }).Entity;
+        do
+            counter.Last++;
+        while (await isTaken(counter.Last));
+        return counter.Last;
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
         configurationBuilder.Properties<PersonalId>().HaveConversion<PersonalIdConverter>().HaveMaxLength(PersonalId.Length);
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.HasKey(m => m.Sequence);
+            outbox.HasIndex(m => m.MessageId).IsUnique();
+            outbox.HasIndex(m => m.SentAt);
+        });
+        modelBuilder.Entity<SerialCounter>().HasKey(c => c.Prefix);
+    }
 
     private sealed class PersonalIdConverter() : ValueConverter<PersonalId, string>(id => id.Value, value => PersonalId.Parse(value, null));
+}
+
+public sealed class SerialCounter
+{
+    public required string Prefix { get; set; }
+    public int Last { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,8 @@ public static class Messaging
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false));
+            // Each agency's consumers live in its own assembly.
+            bus.AddConsumers(Assembly.GetEntryAssembly());
             configure?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

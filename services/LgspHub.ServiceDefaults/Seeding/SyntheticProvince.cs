@@ -171,6 +171,8 @@ public sealed class SyntheticProvince(SeedOptions options)
     ];
 
     // Commune codes here are synthetic five-digit codes, not the official administrative codes.
+    public static Commune? FindCommune(string code) => Array.Find(Communes, c => c.Code == code);
+
     private static readonly Commune[] Communes =
     [
         new("20305", "Phường An Mỹ", "Thành phố Tam Kỳ", HubProvince),

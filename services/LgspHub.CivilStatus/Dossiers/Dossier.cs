@@ -1,0 +1,144 @@
+using LgspHub.Contracts;
+
+namespace LgspHub.CivilStatus.Dossiers;
+
+public enum DossierKind
+{
+    Birth,
+    Death,
+}
+
+public enum DossierState
+{
+    InProgress,
+    Completed,
+    Rejected,
+    /// <summary>A step's event ended in an error queue; replaying it resumes the dossier.</summary>
+    Failed,
+}
+
+public enum StepState
+{
+    Pending,
+    Completed,
+    Rejected,
+    Failed,
+}
+
+/// <param name="Trigger">The event that starts the step; a fault of that event in <paramref name="Agency"/> fails the step.</param>
+public sealed record StepPlan(string Name, string Agency, Type Trigger);
+
+/// <summary>One interlinked procedure (dịch vụ công liên thông): declared once, resolved by several agencies.</summary>
+public sealed class Dossier
+{
+    public static readonly IReadOnlyDictionary<DossierKind, StepPlan[]> Plans = new Dictionary<DossierKind, StepPlan[]>
+    {
+        [DossierKind.Birth] =
+        [
+            new("parents-verification", "population", typeof(BirthDeclared)),
+            new("birth-registration", "civil-status", typeof(BirthParentsVerified)),
+            new("personal-id-and-residence", "population", typeof(BirthRegistered)),
+            new("health-insurance-card", "health-insurance", typeof(ChildPersonalIdIssued)),
+        ],
+        [DossierKind.Death] =
+        [
+            new("deceased-verification", "population", typeof(DeathDeclared)),
+            new("death-registration", "civil-status", typeof(DeathDeclarationVerified)),
+            new("residence-removal", "population", typeof(DeathRegistered)),
+            new("inheritance-flag", "land", typeof(DeathRegistered)),
+            new("funeral-allowance", "health-insurance", typeof(PermanentResidenceRemoved)),
+        ],
+    };
+
+    public Guid Id { get; init; }
+    public DossierKind Kind { get; init; }
+    public DossierState State { get; private set; }
+    public string? Reason { get; private set; }
+    public DateTimeOffset SubmittedAt { get; init; }
+    public DateTimeOffset Deadline { get; init; }
+    public DateTimeOffset? EndedAt { get; private set; }
+    public bool? OnTime { get; private set; }
+    public string? RegistrationNumber { get; set; }
+
+    /// <summary>The declaration as submitted (JSON of the contract event), kept to build the later steps' events.</summary>
+    public required string Declaration { get; init; }
+
+    public List<DossierStep> Steps { get; init; } = [];
+
+    /// <summary>Optimistic concurrency: two events of one dossier handled at once cannot both win.</summary>
+    public int Version { get; private set; }
+
+    public static Dossier Submit(DossierKind kind, Guid id, string declaration, DateTimeOffset now, TimeSpan allowed) => new()
+    {
+        Id = id,
+        Kind = kind,
+        SubmittedAt = now,
+        Deadline = now + allowed,
+        Declaration = declaration,
+        Steps = Plans[kind].Select((plan, order) => new DossierStep { DossierId = id, Name = plan.Name, Agency = plan.Agency, Order = order }).ToList(),
+    };
+
+    public void Complete(string step, string result, DateTimeOffset now) => Update(step, StepState.Completed, result, null, now);
+
+    public void Reject(string agency, string reason, DateTimeOffset now)
+    {
+        var step = Steps.OrderBy(s => s.Order).FirstOrDefault(s => s.Agency == agency && s.State != StepState.Completed)
+            ?? Steps.OrderBy(s => s.Order).First(s => s.State != StepState.Completed);
+        Update(step.Name, StepState.Rejected, null, reason, now);
+    }
+
+    public void Fail(string step, string problem, DateTimeOffset now) => Update(step, StepState.Failed, null, problem, now);
+
+    private void Update(string name, StepState state, string? result, string? problem, DateTimeOffset now)
+    {
+        var step = Steps.Single(s => s.Name == name);
+        // A completed step stays completed: late faults and duplicate events change nothing.
+        if (step.State == StepState.Completed || State is DossierState.Completed or DossierState.Rejected)
+            return;
+        (step.State, step.Result, step.Problem, step.UpdatedAt) = (state, result ?? step.Result, problem, now);
+        Refresh(now);
+    }
+
+    private void Refresh(DateTimeOffset now)
+    {
+        Version++;
+        var blocking = Steps.OrderBy(s => s.Order).FirstOrDefault(s => s.State is StepState.Rejected or StepState.Failed);
+        (State, Reason) = blocking switch
+        {
+            { State: StepState.Rejected } => (DossierState.Rejected, blocking.Problem),
+            { State: StepState.Failed } => (DossierState.Failed, blocking.Problem),
+            _ when Steps.All(s => s.State == StepState.Completed) => (DossierState.Completed, null),
+            _ => (DossierState.InProgress, null),
+        };
+        if (State is DossierState.Completed or DossierState.Rejected)
+        {
+            EndedAt = now;
+            OnTime = State == DossierState.Completed ? now <= Deadline : null;
+        }
+    }
+}
+
+public sealed class DossierStep
+{
+    public Guid DossierId { get; init; }
+    public required string Name { get; init; }
+    public required string Agency { get; init; }
+    public int Order { get; init; }
+    public StepState State { get; set; }
+    public DateTimeOffset? UpdatedAt { get; set; }
+    /// <summary>What the step produced: a registration number, a personal ID, a card number, a decision.</summary>
+    public string? Result { get; set; }
+    /// <summary>Why it was rejected or failed, in words a person can act on.</summary>
+    public string? Problem { get; set; }
+}
+
+public sealed class DossierOptions
+{
+    public const string Section = "Dossiers";
+
+    public TimeSpan BirthDeadline { get; set; } = TimeSpan.FromDays(5);
+
+    public TimeSpan DeathDeadline { get; set; } = TimeSpan.FromDays(5);
+
+    public TimeSpan DeadlineFor(DossierKind kind) => kind == DossierKind.Birth ? BirthDeadline : DeathDeadline;
+}

@@ -1,0 +1,97 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LgspHub.ServiceDefaults.Outbox;
+
+/// <summary>Wakes the dispatcher as soon as a transaction that added outbox messages commits.</summary>
+public sealed class OutboxSignal : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Wake();
+        return ValueTask.FromResult(result);
+    }
+
+    // Inside an explicit transaction the rows become visible only at commit.
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Wake();
+        return Task.CompletedTask;
+    }
+
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>Waits for a wake-up or the poll interval, whichever comes first.</summary>
+    public async Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(poll);
+        try
+        {
+            await _wake.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// Publishes outbox messages in order, at least once, with publisher confirms; consumers are
+/// idempotent, so a message published twice after a crash changes nothing. Written here because
+/// MassTransit's Entity Framework outbox package is not available to this project.
+/// </summary>
+public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatcher<TDb>> logger)
+    : BackgroundService where TDb : AgencyDbContext
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await DispatchBatchAsync(stoppingToken) > 0)
+                    continue;
+                failures = 0;
+                await signal.WaitAsync(Poll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The broker is away or the database busy: keep the messages and try again, backing off.
+                failures++;
+                logger.LogWarning(e, "Outbox dispatch failed ({Failures} in a row); retrying", failures);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, failures))), clock, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        var pending = await db.Outbox.Where(m => m.SentAt == null).OrderBy(m => m.Sequence).Take(100).ToListAsync(cancellationToken);
+        foreach (var message in pending)
+        {
+            var (body, type) = message.Deserialize();
+            await bus.Publish(body, type, context => context.MessageId = message.MessageId, cancellationToken);
+            message.SentAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return pending.Count;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using LgspHub.Contracts;
+
+namespace LgspHub.ServiceDefaults.Outbox;
+
+/// <summary>An integration event saved in the same transaction as the change it announces.</summary>
+public sealed class OutboxMessage
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public long Sequence { get; private set; }
+
+    /// <summary>Becomes the MassTransit message id, so a consumer can tell a redelivery from a new event.</summary>
+    public Guid MessageId { get; private set; }
+
+    public string MessageType { get; private set; } = "";
+
+    public string Body { get; private set; } = "";
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+
+    public static OutboxMessage For<T>(T message, DateTimeOffset now) where T : class => new()
+    {
+        MessageId = Guid.NewGuid(),
+        MessageType = typeof(T).FullName!,
+        Body = JsonSerializer.Serialize(message, Json),
+        CreatedAt = now,
+    };
+
+    public (object Message, Type Type) Deserialize()
+    {
+        // Only contract types travel through the outbox.
+        var type = typeof(BirthDeclared).Assembly.GetType(MessageType, throwOnError: true)!;
+        return (JsonSerializer.Deserialize(Body, type, Json)!, type);
+    }
+}
