@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using MassTransit.Logging;
 using MassTransit.Monitoring;
+using LgspHub.ServiceDefaults.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,6 +69,8 @@ public static class Extensions
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready");
+        if (app.Services.GetService<ErrorQueues>() is not null)
+            app.MapAdminApi();
         return app;
     }
 

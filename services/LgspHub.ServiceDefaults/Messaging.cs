@@ -1,4 +1,5 @@
 using System.Reflection;
+using LgspHub.ServiceDefaults.Admin;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,9 @@ public static class Messaging
     {
         var brokerUrl = new Uri(builder.Configuration.GetConnectionString("rabbitmq") ?? DefaultBrokerUrl);
 
+        builder.Services.AddSingleton<FaultInjection>();
+        builder.Services.AddSingleton(new ErrorQueues(brokerUrl));
+        builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ErrorQueues>());
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false));
@@ -30,7 +34,8 @@ public static class Messaging
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
-                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                rabbit.UseMessageRetry(retry => retry.Exponential(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(200)));
+                rabbit.ConnectConsumerConfigurationObserver(new FaultInjectionObserver(context.GetRequiredService<FaultInjection>()));
                 rabbit.ConfigureEndpoints(context);
             });
         });
