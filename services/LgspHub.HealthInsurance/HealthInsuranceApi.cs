@@ -15,7 +15,9 @@ public static class HealthInsuranceApi
         var api = app.MapGroup($"/api/{Agency}").WithTags("Health insurance");
 
         api.MapGet("/cards/{personalId}", CheckCard)
-            .WithSummary("Check a health-insurance card by its holder's personal ID, as a hospital does at check-in");
+            .WithSummary("Read a health-insurance card by its holder's personal ID");
+        api.MapPost("/check-ins", CheckIn)
+            .WithSummary("A hospital checks a patient in by personal ID (the CCCD replaces the paper card): is the visit covered?");
         return app;
     }
 
@@ -28,14 +30,44 @@ public static class HealthInsuranceApi
         if (card is null)
             return ApiProblems.NotFound("No health-insurance card is linked to this personal ID.");
 
-        var today = DateOnly.FromDateTime(clock.GetLocalNow().DateTime);
-        var valid = card.TerminatedOn is null && card.ValidFrom <= today && today <= card.ValidTo;
         return TypedResults.Ok(new CardResponse(
             card.CardNumber, card.PersonalId.Value, card.HolderName, card.DateOfBirth, card.BeneficiaryGroup,
-            card.ValidFrom, card.ValidTo, card.PrimaryCareFacility, valid, card.TerminatedOn));
+            card.ValidFrom, card.ValidTo, card.PrimaryCareFacility, card.IsValidOn(Today(clock)), card.TerminatedOn));
     }
+
+    private static async Task<Results<Ok<CheckInResponse>, ValidationProblem>> CheckIn(
+        CheckInRequest request, HealthInsuranceDb db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var id = errors.RequirePersonalId("personalId", request.PersonalId);
+        if (string.IsNullOrWhiteSpace(request.Facility))
+            errors.Add("facility", "The facility checking the patient in is required.");
+        if (errors.Any)
+            return errors.Problem();
+
+        var card = await db.Cards.AsNoTracking().SingleOrDefaultAsync(c => c.PersonalId == id!.Value, cancellationToken);
+        var today = Today(clock);
+        var (covered, reason) = card switch
+        {
+            null => (false, "No health-insurance card is linked to this personal ID."),
+            { TerminatedOn: not null } => (false, "The card has ended."),
+            _ when !card.IsValidOn(today) => (false, $"The card is valid from {card.ValidFrom:yyyy-MM-dd} to {card.ValidTo:yyyy-MM-dd}."),
+            _ => (true, card.PrimaryCareFacility == request.Facility!.Trim()
+                ? "Covered at the registered primary-care facility."
+                : "Covered; the registered primary-care facility is another one, so referral rules apply."),
+        };
+        db.CheckIns.Add(new CheckIn { Id = Guid.CreateVersion7(), PersonalId = id!.Value, Facility = request.Facility!.Trim(), At = clock.GetUtcNow(), Covered = covered });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new CheckInResponse(covered, card?.CardNumber, card?.BeneficiaryGroup, reason));
+    }
+
+    private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 }
 
 public sealed record CardResponse(
     string CardNumber, string PersonalId, string HolderName, DateOnly DateOfBirth, string BeneficiaryGroup,
     DateOnly ValidFrom, DateOnly ValidTo, string PrimaryCareFacility, bool ValidToday, DateOnly? TerminatedOn);
+
+public sealed record CheckInRequest(string? PersonalId, string? Facility);
+
+public sealed record CheckInResponse(bool Covered, string? CardNumber, string? BeneficiaryGroup, string Reason);

@@ -11,6 +11,8 @@ public sealed class HealthInsuranceDb(DbContextOptions<HealthInsuranceDb> option
 
     public DbSet<FuneralAllowance> FuneralAllowances => Set<FuneralAllowance>();
 
+    public DbSet<CheckIn> CheckIns => Set<CheckIn>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -48,6 +50,18 @@ public sealed class Card
     public DateOnly ValidTo { get; set; }
     public required string PrimaryCareFacility { get; set; }
     public DateOnly? TerminatedOn { get; set; }
+
+    public bool IsValidOn(DateOnly day) => TerminatedOn is null && ValidFrom <= day && day <= ValidTo;
+}
+
+/// <summary>A hospital check-in by personal ID, and whether the card covered it.</summary>
+public sealed class CheckIn
+{
+    public Guid Id { get; init; }
+    public PersonalId PersonalId { get; init; }
+    public required string Facility { get; init; }
+    public DateTimeOffset At { get; init; }
+    public bool Covered { get; init; }
 }
 
 /// <summary>The decision on a funeral allowance (trợ cấp mai táng), one per death dossier.</summary>

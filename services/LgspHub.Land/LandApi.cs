@@ -18,6 +18,7 @@ public static class LandApi
             .WithSummary("Read a parcel by commune, map sheet and parcel number");
         api.MapGet("/owners/{personalId}/parcels", GetParcelsOfOwner)
             .WithSummary("List the parcels whose land-use right belongs to a citizen");
+        api.MapTransferApi();
         return app;
     }
 

@@ -9,6 +9,8 @@ public sealed class LandDb(DbContextOptions<LandDb> options) : AgencyDbContext(o
 {
     public DbSet<Parcel> Parcels => Set<Parcel>();
 
+    public DbSet<Transfer> Transfers => Set<Transfer>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

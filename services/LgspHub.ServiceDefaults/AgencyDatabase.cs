@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using LgspHub.ServiceDefaults.Outbox;
 using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Builder;
@@ -42,6 +45,14 @@ public static class AgencyDatabase
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var creator = db.GetService<IRelationalDatabaseCreator>();
+        var schemaVersion = SchemaVersion(db);
+        if (await creator.ExistsAsync() && await creator.HasTablesAsync()
+            && await db.Database.SqlQueryRaw<int>("SELECT user_version AS Value FROM pragma_user_version").SingleAsync() != schemaVersion)
+        {
+            // Without migrations a changed model cannot be applied in place; the data is synthetic, so start afresh.
+            app.Logger.LogWarning("The {Database} schema changed since it was created: recreating it from the seed", typeof(TDb).Name);
+            await creator.DeleteAsync();
+        }
         if (!await creator.ExistsAsync())
             await creator.CreateAsync();
         // WAL lets readers go on while a consumer writes.
@@ -54,6 +65,10 @@ public static class AgencyDatabase
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             await creator.CreateTablesAsync();
+            // PRAGMA takes no parameters; the value is a number computed here, not input.
+#pragma warning disable EF1003
+            await db.Database.ExecuteSqlRawAsync("PRAGMA user_version = " + schemaVersion.ToString(CultureInfo.InvariantCulture));
+#pragma warning restore EF1003
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             seed(db, new SyntheticProvince(options));
             await db.SaveChangesAsync();
@@ -64,4 +79,8 @@ public static class AgencyDatabase
         app.Logger.LogInformation("Seeded {Citizens} synthetic citizens (seed {Seed}) in {Elapsed}",
             options.Citizens, options.Value, TimeProvider.System.GetElapsedTime(started));
     }
+
+    /// <summary>A stable number for the model's DDL, kept in SQLite's user_version.</summary>
+    private static int SchemaVersion(DbContext db) =>
+        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(db.Database.GenerateCreateScript())), 0) & int.MaxValue;
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using MassTransit.Logging;
 using MassTransit.Monitoring;
 using LgspHub.ServiceDefaults.Admin;
+using LgspHub.ServiceDefaults.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,8 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        // Agency-to-agency calls go through the gateway; retries, timeouts and a circuit breaker come from Polly.
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         return builder;
     }
 
@@ -49,6 +52,7 @@ public static class Extensions
                 .AddMeter(InstrumentationOptions.MeterName))
             .WithTracing(tracing => tracing
                 .AddSource(serviceName)
+                .AddSource(OutboxTelemetry.ActivitySourceName)
                 .AddSource(DiagnosticHeaders.DefaultListenerName)
                 .AddSource("Yarp.ReverseProxy")
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context.Request.Path))

@@ -24,6 +24,7 @@ public sealed class HubFixture : IAsyncLifetime
 
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("lgsp-e2e-").FullName;
     private readonly List<HubProcess> _processes = [];
+    private Uri _gatewayUrl = null!;
 
     public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 400 };
 
@@ -45,6 +46,7 @@ public sealed class HubFixture : IAsyncLifetime
         await EnsureBrokerReachableAsync(new Uri(BrokerUrl));
         Traces = await OtlpTraceReceiver.StartAsync(FreePort());
 
+        _gatewayUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         var agencyUrls = Agencies.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
         foreach (var (agency, url) in agencyUrls)
             _processes.Add(HubProcess.Start(agency, Projects[agency], url, AgencyEnvironment(agency)));
@@ -52,26 +54,21 @@ public sealed class HubFixture : IAsyncLifetime
         var gatewayEnvironment = CommonEnvironment();
         foreach (var (agency, url) in agencyUrls)
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
-        var gatewayUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        _processes.Add(HubProcess.Start("gateway", Projects["gateway"], gatewayUrl, gatewayEnvironment));
+        _processes.Add(HubProcess.Start("gateway", Projects["gateway"], _gatewayUrl, gatewayEnvironment));
 
-        Gateway = new HttpClient { BaseAddress = gatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        Gateway = new HttpClient { BaseAddress = _gatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
         foreach (var host in _processes)
-        {
-            await Eventually.True(async () =>
-            {
-                if (host.HasExited)
-                    throw new InvalidOperationException($"{host.Name} exited during start-up:\n{host.RecentOutput}");
-                return (await probe.GetAsync(new Uri(host.Url, "/health/ready"))).IsSuccessStatusCode;
-            }, TimeSpan.FromSeconds(90), $"{host.Name} to be ready\n{host.RecentOutput}");
-        }
+            await host.WaitReadyAsync();
     }
+
+    /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
+    public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");
 
     public Dictionary<string, string> AgencyEnvironment(string agency, string? brokerUrl = null)
     {
         var environment = CommonEnvironment(brokerUrl);
-        environment["ConnectionStrings__database"] = $"Data Source={Path.Combine(_dataDirectory, agency + ".db")}";
+        environment["ConnectionStrings__database"] = $"Data Source={DatabasePath(agency)}";
+        environment["Gateway__Url"] = _gatewayUrl.ToString();
         environment["Seed__Value"] = Seed.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Seed__Citizens"] = Seed.Citizens.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return environment;

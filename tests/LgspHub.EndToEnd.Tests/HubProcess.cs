@@ -6,14 +6,16 @@ namespace LgspHub.EndToEnd.Tests;
 /// <summary>One host of the hub (gateway or agency) running as its own process, as `./lgsp up` runs it.</summary>
 public sealed class HubProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly ConcurrentQueue<string> _output = new();
+    private Process _process;
 
-    private HubProcess(string name, Uri url, Process process)
+    private HubProcess(string name, Uri url, ProcessStartInfo start)
     {
         Name = name;
         Url = url;
-        _process = process;
+        _start = start;
+        _process = Launch();
     }
 
     public string Name { get; }
@@ -26,10 +28,9 @@ public sealed class HubProcess : IAsyncDisposable
 
     public static HubProcess Start(string name, string project, Uri url, IReadOnlyDictionary<string, string> environment)
     {
-        var outputDirectory = HubLayout.OutputDirectory(project);
         var start = new ProcessStartInfo("dotnet", $"{Path.GetFileName(project)}.dll")
         {
-            WorkingDirectory = outputDirectory,
+            WorkingDirectory = HubLayout.OutputDirectory(project),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -37,15 +38,48 @@ public sealed class HubProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = url.ToString();
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
+        return new HubProcess(name, url, start);
+    }
 
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var hub = new HubProcess(name, url, process);
-        process.OutputDataReceived += (_, line) => hub.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => hub.Keep(line.Data);
+    /// <summary>Kills the process at once, as a crash would: no graceful shutdown, nothing flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited)
+            return;
+        _process.Kill(entireProcessTree: true);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
+    /// <summary>Starts the host again with the same port, database and settings, and waits until it is ready.</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        _process = Launch();
+        await WaitReadyAsync();
+    }
+
+    public async Task WaitReadyAsync()
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.True(async () =>
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{Name} exited during start-up:\n{RecentOutput}");
+            return (await probe.GetAsync(new Uri(Url, "/health/ready"))).IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(90), $"{Name} to be ready\n{RecentOutput}");
+    }
+
+    private Process Launch()
+    {
+        var process = new Process { StartInfo = _start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, line) => Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return hub;
+        return process;
     }
 
     private void Keep(string? line)
@@ -57,18 +91,9 @@ public sealed class HubProcess : IAsyncDisposable
             _output.TryDequeue(out _);
     }
 
-    public async Task StopAsync()
-    {
-        if (_process.HasExited)
-            return;
-        _process.Kill(entireProcessTree: true);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(deadline.Token);
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        await KillAsync();
         _process.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -49,10 +50,16 @@ public sealed class OutboxSignal : SaveChangesInterceptor, IDbTransactionInterce
 /// idempotent, so a message published twice after a crash changes nothing. Written here because
 /// MassTransit's Entity Framework outbox package is not available to this project.
 /// </summary>
+public static class OutboxTelemetry
+{
+    public const string ActivitySourceName = "LgspHub.Outbox";
+}
+
 public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatcher<TDb>> logger)
     : BackgroundService where TDb : AgencyDbContext
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+    private static readonly ActivitySource Source = new(OutboxTelemetry.ActivitySourceName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,6 +94,9 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
         var pending = await db.Outbox.Where(m => m.SentAt == null).OrderBy(m => m.Sequence).Take(100).ToListAsync(cancellationToken);
         foreach (var message in pending)
         {
+            using var activity = message.TraceParent is null
+                ? null
+                : Source.StartActivity("outbox publish", ActivityKind.Internal, message.TraceParent);
             var (body, type) = message.Deserialize();
             await bus.Publish(body, type, context => context.MessageId = message.MessageId, cancellationToken);
             message.SentAt = clock.GetUtcNow();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LgspHub.Contracts;
 
@@ -21,12 +22,16 @@ public sealed class OutboxMessage
 
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>The W3C traceparent of the change, so the publish joins the trace of the request that caused it.</summary>
+    public string? TraceParent { get; private set; }
+
     public static OutboxMessage For<T>(T message, DateTimeOffset now) where T : class => new()
     {
         MessageId = Guid.NewGuid(),
         MessageType = typeof(T).FullName!,
         Body = JsonSerializer.Serialize(message, Json),
         CreatedAt = now,
+        TraceParent = Activity.Current?.Id,
     };
 
     public (object Message, Type Type) Deserialize()

@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LgspHub.Contracts;
+using MassTransit;
+using Microsoft.Data.Sqlite;
+
+namespace LgspHub.EndToEnd.Tests;
+
+[Collection(HubTests.Name)]
+public sealed class DossierFlowTests(HubFixture hub)
+{
+    [Fact]
+    public async Task Birth_dossier_completes_across_three_agencies()
+    {
+        var mother = hub.Mother(0);
+
+        var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(mother, childName: "Trần Gia Bảo"));
+        var dossier = await hub.WaitForStateAsync(statusUrl, "Completed");
+
+        Assert.True(dossier.GetProperty("onTime").GetBoolean());
+        Assert.All(dossier.GetProperty("steps").EnumerateArray(), step => Assert.Equal("Completed", step.State()));
+        var registration = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/civil-status/registrations/{dossier.GetProperty("registrationNumber").GetString()}");
+        var childId = PersonalId.Parse(registration.GetProperty("subjectPersonalId").GetString()!, null);
+        Assert.Equal("049", childId.ProvinceCode);
+        Assert.Equal(Sex.Male, childId.Sex);
+        Assert.Equal(DateTime.UtcNow.AddDays(-10).Year, childId.BirthYear);
+        var child = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/population/citizens/{childId}");
+        Assert.Equal("Trần Gia Bảo", child.GetProperty("fullName").GetString());
+        Assert.StartsWith("Thôn 4, " + mother.Commune.Name, child.GetProperty("permanentAddress").GetString(), StringComparison.Ordinal);
+        var card = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/health-insurance/cards/{childId}");
+        Assert.Equal("TE", card.GetProperty("beneficiaryGroup").GetString());
+        Assert.True(card.GetProperty("validToday").GetBoolean());
+        Assert.Contains(card.GetProperty("cardNumber").GetString()!, dossier.Step("health-insurance-card").GetProperty("result").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Death_dossier_ends_residence_and_card_decides_the_allowance_and_flags_parcels()
+    {
+        var deceased = hub.Province.Citizens().Where(c => c is { DateOfDeath: null, Card.BeneficiaryGroup: "HT" } && c.Parcels.Count > 0).Skip(1).First();
+
+        var statusUrl = await hub.SubmitAsync("death", new { deceasedPersonalId = deceased.PersonalId.Value, dateOfDeath = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2), placeOfDeath = "Tại nhà" });
+        var dossier = await hub.WaitForStateAsync(statusUrl, "Completed");
+
+        var citizen = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/population/citizens/{deceased.PersonalId}");
+        Assert.False(citizen.GetProperty("alive").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, citizen.GetProperty("permanentAddress").ValueKind);
+        var card = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/health-insurance/cards/{deceased.PersonalId}");
+        Assert.False(card.GetProperty("validToday").GetBoolean());
+        Assert.StartsWith("Granted", dossier.Step("funeral-allowance").GetProperty("result").GetString(), StringComparison.Ordinal);
+        var parcels = await hub.Gateway.GetFromJsonAsync<JsonElement[]>($"/api/land/owners/{deceased.PersonalId}/parcels");
+        Assert.All(parcels!, p => Assert.True(p.GetProperty("awaitingInheritance").GetBoolean()));
+        Assert.Equal($"{deceased.Parcels.Count} parcel(s) flagged for inheritance.", dossier.Step("inheritance-flag").GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task A_birth_dossier_naming_an_unknown_mother_is_rejected_with_its_reason()
+    {
+        var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(5), motherId: "049199999999"));
+
+        var dossier = await hub.WaitForStateAsync(statusUrl, "Rejected");
+
+        Assert.Equal("The mother's personal ID is not in the population register.", dossier.GetProperty("reason").GetString());
+        Assert.Equal("Rejected", dossier.Step("parents-verification").State());
+        Assert.Equal("Pending", dossier.Step("birth-registration").State());
+        Assert.Equal(JsonValueKind.Null, dossier.GetProperty("registrationNumber").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_birth_dossier_whose_only_parent_is_deceased_is_rejected()
+    {
+        var deceased = hub.Province.Citizens().First(c => c.DateOfDeath is not null);
+
+        var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(deceased, motherId: deceased.PersonalId.Value));
+        var dossier = await hub.WaitForStateAsync(statusUrl, "Rejected");
+
+        Assert.Equal("No declared parent is alive in the population register.", dossier.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_birth_dossier_with_a_residence_where_no_parent_lives_is_rejected()
+    {
+        var mother = hub.Mother(6);
+        var elsewhere = hub.Province.Citizens().First(c => c.Commune.Code != mother.Commune.Code).Commune.Code;
+
+        var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(mother, communeCode: elsewhere));
+        var dossier = await hub.WaitForStateAsync(statusUrl, "Rejected");
+
+        Assert.Contains("no living parent has permanent residence", dossier.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_death_already_recorded_is_rejected_and_an_unknown_person_too()
+    {
+        var dead = hub.Province.Citizens().First(c => c.DateOfDeath is not null);
+
+        var again = await hub.SubmitAsync("death", new { deceasedPersonalId = dead.PersonalId.Value, dateOfDeath = "2025-01-01", placeOfDeath = "Tại nhà" });
+        var unknown = await hub.SubmitAsync("death", new { deceasedPersonalId = "049099999999", dateOfDeath = "2025-01-01", placeOfDeath = "Tại nhà" });
+
+        Assert.Equal("This person's death is already recorded.", (await hub.WaitForStateAsync(again, "Rejected")).GetProperty("reason").GetString());
+        Assert.Equal("The deceased's personal ID is not in the population register.", (await hub.WaitForStateAsync(unknown, "Rejected")).GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task An_invalid_declaration_gets_field_errors_and_nothing_is_written()
+    {
+        var before = await hub.Gateway.GetStringAsync("/api/civil-status/dossiers/statistics");
+
+        var response = await hub.Gateway.PostAsJsonAsync("/api/civil-status/birth-dossiers", new
+        {
+            child = new { fullName = "Khang", dateOfBirth = "2999-01-01" },
+            motherPersonalId = "12345",
+            fatherPersonalId = "12345",
+            residence = new { communeCode = "99999" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        string[] fields = ["child.fullName", "child.sex", "child.dateOfBirth", "child.placeOfBirth", "motherPersonalId", "fatherPersonalId", "residence.communeCode", "residence.street"];
+        Assert.All(fields, field => Assert.True(errors.TryGetProperty(field, out _), field));
+        Assert.Equal(before, await hub.Gateway.GetStringAsync("/api/civil-status/dossiers/statistics"));
+    }
+
+    [Fact]
+    public async Task Duplicated_events_issue_no_second_personal_id_and_no_second_card()
+    {
+        var mother = hub.Mother(4);
+        var request = Dossiers.BirthRequest(mother, childName: "Phạm Minh Quân");
+        var dossier = await hub.WaitForStateAsync(await hub.SubmitAsync("birth", request), "Completed");
+        var dossierId = dossier.GetProperty("id").GetGuid();
+        var registration = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/civil-status/registrations/{dossier.GetProperty("registrationNumber").GetString()}");
+        var childId = PersonalId.Parse(registration.GetProperty("subjectPersonalId").GetString()!, null);
+
+        var born = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10);
+        var registered = new BirthRegistered(dossierId, dossier.GetProperty("registrationNumber").GetString()!, "Phạm Minh Quân", Sex.Male, born,
+            mother.PersonalId, null, new ResidenceAddress(mother.Commune.Code, "Thôn 4"));
+        var issued = new ChildPersonalIdIssued(dossierId, childId, "Phạm Minh Quân", born, "Thôn 4");
+        var duplicates = await PublishAsync(registered, issued);
+
+        await Eventually.True(() => Task.FromResult(duplicates.All(id => hub.Traces.Spans.Any(s => s.Kind == 5 && s.Attributes.Values.Contains(id.ToString())))),
+            Dossiers.Deadline, "the duplicates to be consumed");
+        Assert.Equal(1L, await CountAsync("population", "SELECT COUNT(*) FROM Citizens WHERE BirthDossierId = $id", dossierId));
+        Assert.Equal(1L, await CountAsync("health-insurance", "SELECT COUNT(*) FROM Cards WHERE PersonalId = $id", childId.Value));
+        Assert.Equal(1L, await CountAsync("civil-status", "SELECT COUNT(*) FROM Registrations WHERE DossierId = $id", dossierId));
+        var after = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/civil-status/dossiers/{dossierId}");
+        Assert.Equal(dossier.GetRawText(), after.GetRawText());
+    }
+
+    [Fact]
+    public async Task An_agency_stopped_mid_flow_completes_the_dossier_when_it_comes_back()
+    {
+        var insurance = hub.Hosts["health-insurance"];
+        await insurance.KillAsync();
+        try
+        {
+            var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(1), childName: "Lê Ngọc Hân"));
+            var waiting = await hub.WaitForAsync(statusUrl, d => d.Step("personal-id-and-residence").State() == "Completed", "population's step");
+            Assert.Equal("Pending", waiting.Step("health-insurance-card").State());
+
+            await insurance.RestartAsync();
+            await hub.WaitForStateAsync(statusUrl, "Completed");
+        }
+        finally
+        {
+            if (insurance.HasExited)
+                await insurance.RestartAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_crash_right_after_the_submission_loses_no_event()
+    {
+        var civilStatus = hub.Hosts["civil-status"];
+
+        var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(3), childName: "Võ Thanh Tâm"));
+        await civilStatus.KillAsync();
+        await civilStatus.RestartAsync();
+
+        await hub.WaitForStateAsync(statusUrl, "Completed");
+    }
+
+    [Fact]
+    public async Task A_poisoned_event_lands_in_the_error_queue_and_its_replay_completes_the_dossier()
+    {
+        var insurance = hub.Hosts["health-insurance"];
+        using var admin = new HttpClient { BaseAddress = insurance.Url };
+        (await admin.PutAsJsonAsync("/admin/faults", new { consumerFailureRate = 1.0 })).EnsureSuccessStatusCode();
+        string statusUrl;
+        try
+        {
+            statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(2), childName: "Đặng Bảo An"));
+            var failed = await hub.WaitForStateAsync(statusUrl, "Failed");
+            Assert.Equal("Failed", failed.Step("health-insurance-card").State());
+            Assert.Contains("error queue", failed.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            (await admin.PutAsJsonAsync("/admin/faults", new { consumerFailureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+
+        var queues = await admin.GetFromJsonAsync<JsonElement[]>("/admin/error-queues");
+        var poisoned = queues!.Single(q => q.GetProperty("queue").GetString() == "health-insurance-child-personal-id-issued");
+        Assert.True(poisoned.GetProperty("messages").GetInt32() >= 1);
+        var replay = await admin.PostAsync("/admin/error-queues/health-insurance-child-personal-id-issued/replay", null);
+        Assert.True((await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replayed").GetInt32() >= 1);
+
+        var completed = await hub.WaitForStateAsync(statusUrl, "Completed");
+        Assert.StartsWith("Free card TE1", completed.Step("health-insurance-card").GetProperty("result").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Statistics_report_the_on_time_share_of_completed_dossiers()
+    {
+        await hub.WaitForStateAsync(await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(7), childName: "Hồ Thị Mai")), "Completed");
+
+        var statistics = await hub.Gateway.GetFromJsonAsync<JsonElement[]>("/api/civil-status/dossiers/statistics");
+
+        var births = statistics!.Single(s => s.GetProperty("kind").GetString() == "Birth");
+        Assert.True(births.GetProperty("completed").GetInt32() >= 1);
+        Assert.Equal(births.GetProperty("completedOnTime").GetInt32() / (double)births.GetProperty("completed").GetInt32(), births.GetProperty("onTimeShare").GetDouble());
+    }
+
+    private static async Task<Guid[]> PublishAsync(params object[] messages)
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(HubFixture.BrokerUrl)));
+        await bus.StartAsync();
+        try
+        {
+            var ids = new List<Guid>();
+            foreach (var message in messages)
+            {
+                var id = NewId.NextGuid();
+                await bus.Publish(message, message.GetType(), context => context.MessageId = id);
+                ids.Add(id);
+            }
+            return [.. ids];
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    private async Task<long> CountAsync(string agency, string sql, object id)
+    {
+        await using var connection = new SqliteConnection($"Data Source={hub.DatabasePath(agency)};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", id is Guid guid ? guid.ToString().ToUpperInvariant() : id);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

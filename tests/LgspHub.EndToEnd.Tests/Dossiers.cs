@@ -1,0 +1,54 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LgspHub.Contracts;
+using LgspHub.ServiceDefaults.Seeding;
+
+namespace LgspHub.EndToEnd.Tests;
+
+/// <summary>Submits dossiers through the gateway and follows them, as a consumer system would.</summary>
+public static class Dossiers
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+
+    /// <summary>Living mothers of child-bearing age, each test taking its own so tests do not disturb each other.</summary>
+    public static SyntheticCitizen Mother(this HubFixture hub, int which) =>
+        hub.Province.Citizens()
+            .Where(c => c is { Sex: Sex.Female, DateOfDeath: null } && c.DateOfBirth.Year is >= 1985 and <= 2003)
+            .Skip(which).First();
+
+    public static object BirthRequest(SyntheticCitizen mother, string childName = "Nguyễn Minh Khang", string? communeCode = null, string? motherId = null, string? fatherId = null) => new
+    {
+        child = new { fullName = childName, sex = "Male", dateOfBirth = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10), placeOfBirth = "Bệnh viện Đa khoa tỉnh Quảng Nam" },
+        motherPersonalId = motherId ?? mother.PersonalId.Value,
+        fatherPersonalId = fatherId,
+        residence = new { communeCode = communeCode ?? mother.Commune.Code, street = "Thôn 4" },
+    };
+
+    public static async Task<string> SubmitAsync(this HubFixture hub, string kind, object request)
+    {
+        var response = await hub.Gateway.PostAsJsonAsync($"/api/civil-status/{kind}-dossiers", request);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(response.Headers.Location?.ToString(), accepted.GetProperty("statusUrl").GetString());
+        return accepted.GetProperty("statusUrl").GetString()!;
+    }
+
+    public static Task<JsonElement> WaitForStateAsync(this HubFixture hub, string statusUrl, string state) =>
+        hub.WaitForAsync(statusUrl, d => d.GetProperty("state").GetString() == state, $"the dossier to be {state}");
+
+    public static async Task<JsonElement> WaitForAsync(this HubFixture hub, string statusUrl, Func<JsonElement, bool> condition, string what)
+    {
+        var last = "";
+        var dossier = await Eventually.Get(async () =>
+        {
+            last = await hub.Gateway.GetStringAsync(statusUrl);
+            return condition(JsonDocument.Parse(last).RootElement) ? last : null;
+        }, Deadline, () => $"{what}; last seen: {last}");
+        return JsonDocument.Parse(dossier).RootElement;
+    }
+
+    public static JsonElement Step(this JsonElement dossier, string name) =>
+        dossier.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
+
+    public static string? State(this JsonElement element) => element.GetProperty("state").GetString();
+}
