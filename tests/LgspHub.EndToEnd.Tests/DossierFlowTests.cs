@@ -38,6 +38,7 @@ public sealed class DossierFlowTests(HubFixture hub)
     public async Task Death_dossier_ends_residence_and_card_decides_the_allowance_and_flags_parcels()
     {
         var deceased = hub.Province.Citizens().Where(c => c is { DateOfDeath: null, Card.BeneficiaryGroup: "HT" } && c.Parcels.Count > 0).Skip(1).First();
+        Assert.True(deceased.Index < hub.Seed.Citizens / 2, "the lower half of the province is for tests that change people");
 
         var statusUrl = await hub.SubmitAsync("death", new { deceasedPersonalId = deceased.PersonalId.Value, dateOfDeath = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2), placeOfDeath = "Tại nhà" });
         var dossier = await hub.WaitForStateAsync(statusUrl, "Completed");

@@ -13,6 +13,7 @@ public sealed class EventPathTests(HubFixture hub)
     public async Task A_name_correction_in_population_reaches_the_card_and_the_parcels_over_the_broker()
     {
         var citizen = hub.Province.Citizens().Where(c => c.Card is not null && c.Parcels.Count > 0).Skip(1).First();
+        Assert.True(citizen.Index < hub.Seed.Citizens / 2, "the lower half of the province is for tests that change people");
         var corrected = citizen.FullName + " Anh";
 
         var response = await hub.Gateway.PatchAsJsonAsync($"/api/population/citizens/{citizen.PersonalId}", new { fullName = corrected });
