@@ -17,8 +17,7 @@ public static class Messaging
     /// (MassTransit's RabbitMQ defaults), retries with back-off, then the endpoint's _error queue.
     /// Queue names carry the agency's name so two agencies never compete for one queue.
     /// </summary>
-    public static IHostApplicationBuilder AddMessaging(
-        this IHostApplicationBuilder builder, string agency, Action<IBusRegistrationConfigurator>? configure = null)
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string agency)
     {
         var brokerUrl = new Uri(builder.Configuration.GetConnectionString("rabbitmq") ?? DefaultBrokerUrl);
 
@@ -30,7 +29,6 @@ public static class Messaging
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false));
             // Each agency's consumers live in its own assembly.
             bus.AddConsumers(Assembly.GetEntryAssembly());
-            configure?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
