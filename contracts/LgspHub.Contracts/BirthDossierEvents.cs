@@ -29,7 +29,7 @@ public record BirthRegistered(
     PersonalId? FatherPersonalId,
     ResidenceAddress Residence);
 
-public record ChildPersonalIdIssued(Guid DossierId, PersonalId PersonalId, string FullName, DateOnly DateOfBirth, string PermanentAddress);
+public record ChildPersonalIdIssued(Guid DossierId, PersonalId PersonalId, string FullName, DateOnly DateOfBirth, string PermanentAddress, string CommuneCode);
 
 public record ChildCardIssued(Guid DossierId, PersonalId PersonalId, string CardNumber);
 

@@ -32,7 +32,9 @@ public sealed class ChildPersonalIdIssuedConsumer(HealthInsuranceDb db, TimeProv
                 ValidFrom = today,
                 // A child's free card runs until the day before the sixth birthday.
                 ValidTo = sixthBirthday.AddDays(-1),
-                PrimaryCareFacility = "Trung tâm Y tế thành phố Tam Kỳ",
+                PrimaryCareFacility = SyntheticProvince.FindCommune(child.CommuneCode) is { } commune
+                    ? SyntheticProvince.PrimaryCareFacility(commune)
+                    : "Bệnh viện Đa khoa tỉnh Quảng Nam",
             };
             db.Cards.Add(card);
             db.Publish(new ChildCardIssued(child.DossierId, child.PersonalId, card.CardNumber));

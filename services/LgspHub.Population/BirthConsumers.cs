@@ -69,7 +69,7 @@ public sealed class BirthRegisteredConsumer(PopulationDb db) : IConsumer<BirthRe
             BirthDossierId = birth.DossierId,
         };
         db.Citizens.Add(child);
-        db.Publish(new ChildPersonalIdIssued(birth.DossierId, child.PersonalId, child.FullName, child.DateOfBirth, child.PermanentAddress));
+        db.Publish(new ChildPersonalIdIssued(birth.DossierId, child.PersonalId, child.FullName, child.DateOfBirth, child.PermanentAddress, commune.Code));
         await db.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -135,7 +135,7 @@ public sealed class DossierFlowTests(HubFixture hub)
         var born = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10);
         var registered = new BirthRegistered(dossierId, dossier.GetProperty("registrationNumber").GetString()!, "Phạm Minh Quân", Sex.Male, born,
             mother.PersonalId, null, new ResidenceAddress(mother.Commune.Code, "Thôn 4"));
-        var issued = new ChildPersonalIdIssued(dossierId, childId, "Phạm Minh Quân", born, "Thôn 4");
+        var issued = new ChildPersonalIdIssued(dossierId, childId, "Phạm Minh Quân", born, "Thôn 4", mother.Commune.Code);
         var duplicates = await PublishAsync(registered, issued);
 
         await Eventually.True(() => Task.FromResult(duplicates.All(id => hub.Traces.Spans.Any(s => s.Kind == 5 && s.Attributes.Values.Contains(id.ToString())))),

@@ -12,8 +12,8 @@ public sealed class SeedOptions
 
     public int Citizens { get; set; } = 5_000;
 
-    /// <summary>Ages and card validity are computed against this day (by default 1 January of this year), so data is reproducible.</summary>
-    public DateOnly ReferenceDate { get; set; } = new(DateTime.UtcNow.Year, 1, 1);
+    /// <summary>Ages are computed against this day, never the clock, so a seed gives the same people in any year.</summary>
+    public DateOnly ReferenceDate { get; set; } = new(2026, 1, 1);
 }
 
 public sealed record SyntheticCitizen(
@@ -98,11 +98,11 @@ public sealed class SyntheticProvince(SeedOptions options)
                 CertificateNumber: $"{Pick(random, CertificateSeries)} {random.Next(100_000, 1_000_000)}"));
         }
 
-        var card = dateOfDeath is null ? Card(random, personalId, age, options.ReferenceDate) : null;
+        var card = dateOfDeath is null ? Card(random, personalId, age, dateOfBirth, commune, options.ReferenceDate) : null;
         return new SyntheticCitizen(index, personalId, $"{family} {middle} {given}", dateOfBirth, sex, commune, street, dateOfDeath, parcels, card);
     }
 
-    private static SyntheticCard Card(Random random, PersonalId id, int age, DateOnly referenceDate)
+    private static SyntheticCard Card(Random random, PersonalId id, int age, DateOnly dateOfBirth, Commune commune, DateOnly referenceDate)
     {
         // Beneficiary group and benefit level as printed on a BHYT card: children under 6 are free (TE, level 1).
         var (group, level) = age switch
@@ -112,8 +112,10 @@ public sealed class SyntheticProvince(SeedOptions options)
             _ => random.Next(2) == 0 ? ("GD", 4) : ("DN", 4),
         };
         var cardNumber = $"{group}{level}{HubProvinceCode[1..]}{id.Value[2..]}";
-        var validFrom = new DateOnly(referenceDate.Year, 1, 1);
-        return new SyntheticCard(cardNumber, group, validFrom, validFrom.AddYears(1).AddDays(-1), Pick(random, CareFacilities));
+        // Seeded cards stay valid for years, so the hub does not age out of its own data; a child's ends before the sixth birthday.
+        var validTo = group == "TE" ? dateOfBirth.AddYears(6).AddDays(-1) : referenceDate.AddYears(10).AddDays(-1);
+        var facility = random.NextDouble() < 0.7 ? PrimaryCareFacility(commune) : Pick(random, ProvincialHospitals);
+        return new SyntheticCard(cardNumber, group, referenceDate, validTo, facility);
     }
 
     private static int PickAge(Random random)
@@ -173,6 +175,10 @@ public sealed class SyntheticProvince(SeedOptions options)
     // Commune codes here are synthetic five-digit codes, not the official administrative codes.
     public static Commune? FindCommune(string code) => Array.Find(Communes, c => c.Code == code);
 
+    /// <summary>The district health centre, where most residents register for primary care.</summary>
+    public static string PrimaryCareFacility(Commune commune) =>
+        $"Trung tâm Y tế {char.ToLowerInvariant(commune.District[0])}{commune.District[1..]}";
+
     private static readonly Commune[] Communes =
     [
         new("20305", "Phường An Mỹ", "Thành phố Tam Kỳ", HubProvince),
@@ -200,9 +206,5 @@ public sealed class SyntheticProvince(SeedOptions options)
 
     private static readonly string[] CertificateSeries = ["BA", "BB", "CĐ", "CH", "DA", "DB"];
 
-    private static readonly string[] CareFacilities =
-    [
-        "Bệnh viện Đa khoa tỉnh Quảng Nam", "Bệnh viện Đa khoa Trung ương Quảng Nam", "Trung tâm Y tế thành phố Tam Kỳ",
-        "Trung tâm Y tế thành phố Hội An", "Trung tâm Y tế thị xã Điện Bàn", "Trung tâm Y tế huyện Núi Thành",
-    ];
+    private static readonly string[] ProvincialHospitals = ["Bệnh viện Đa khoa tỉnh Quảng Nam", "Bệnh viện Đa khoa Trung ương Quảng Nam"];
 }
