@@ -21,12 +21,16 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
             registration.HasIndex(r => r.SubjectPersonalId);
             // One dossier registers one birth or death, however often its event is delivered.
             registration.HasIndex(r => r.DossierId).IsUnique();
+            // A person dies once, whatever the number of dossiers declaring it.
+            registration.HasIndex(r => r.SubjectPersonalId, "IX_Registrations_OneDeathPerPerson")
+                .HasFilter($"\"Kind\" = {(int)RegistrationKind.Death}").IsUnique();
         });
         modelBuilder.Entity<Dossier>(dossier =>
         {
             dossier.Property(d => d.Version).IsConcurrencyToken();
             dossier.HasMany(d => d.Steps).WithOne().HasForeignKey(s => s.DossierId);
             dossier.HasIndex(d => new { d.State, d.SubmittedAt });
+            dossier.HasIndex(d => d.IdempotencyKey).IsUnique();
         });
         modelBuilder.Entity<DossierStep>().HasKey(s => new { s.DossierId, s.Name });
     }

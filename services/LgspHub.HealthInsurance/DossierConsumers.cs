@@ -18,14 +18,14 @@ public sealed class ChildPersonalIdIssuedConsumer(HealthInsuranceDb db, TimeProv
         var sixthBirthday = child.DateOfBirth.AddYears(6);
         if (today >= sixthBirthday)
         {
-            db.Publish(new ChildCardNotIssued(child.DossierId, child.PersonalId, "The child is six or older: the free card for children under six does not apply."));
+            db.PublishOnCommit(new ChildCardNotIssued(child.DossierId, child.PersonalId, "The child is six or older: the free card for children under six does not apply."));
         }
         else
         {
             var card = new Card
             {
                 PersonalId = child.PersonalId,
-                CardNumber = $"TE1{SyntheticProvince.HubProvinceCode[1..]}{child.PersonalId.Value[2..]}",
+                CardNumber = await CardNumberAsync(child.PersonalId, context.CancellationToken),
                 HolderName = child.FullName,
                 DateOfBirth = child.DateOfBirth,
                 BeneficiaryGroup = "TE",
@@ -37,9 +37,23 @@ public sealed class ChildPersonalIdIssuedConsumer(HealthInsuranceDb db, TimeProv
                     : "Bệnh viện Đa khoa tỉnh Quảng Nam",
             };
             db.Cards.Add(card);
-            db.Publish(new ChildCardIssued(child.DossierId, child.PersonalId, card.CardNumber));
+            db.PublishOnCommit(new ChildCardIssued(child.DossierId, child.PersonalId, card.CardNumber));
         }
         await db.SaveChangesAsync(context.CancellationToken);
+    }
+
+    /// <summary>
+    /// Group TE, level 1, the province, then ten digits: the tail of the personal ID, as seeded cards have,
+    /// unless an ID born elsewhere already holds that tail; then the next free number.
+    /// </summary>
+    private async Task<string> CardNumberAsync(PersonalId id, CancellationToken cancellationToken)
+    {
+        var prefix = $"TE1{SyntheticProvince.HubProvinceCode[1..]}";
+        var preferred = prefix + id.Value[2..];
+        if (!await db.Cards.AnyAsync(c => c.CardNumber == preferred, cancellationToken))
+            return preferred;
+        var serial = await db.NextSerialAsync(prefix, candidate => db.Cards.AnyAsync(c => c.CardNumber == $"{prefix}{candidate:D10}", cancellationToken), cancellationToken);
+        return $"{prefix}{serial:D10}";
     }
 }
 
@@ -75,7 +89,7 @@ public sealed class PermanentResidenceRemovedConsumer(HealthInsuranceDb db, Time
             DecidedAt = clock.GetUtcNow(),
         };
         db.FuneralAllowances.Add(allowance);
-        db.Publish(new FuneralAllowanceDecided(removed.DossierId, removed.PersonalId, granted, allowance.AmountVnd, allowance.Decision, card?.CardNumber));
+        db.PublishOnCommit(new FuneralAllowanceDecided(removed.DossierId, removed.PersonalId, granted, allowance.AmountVnd, allowance.Decision, card?.CardNumber));
         await db.SaveChangesAsync(context.CancellationToken);
     }
 }

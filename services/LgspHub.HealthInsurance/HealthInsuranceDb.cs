@@ -51,6 +51,9 @@ public sealed class Card
     public required string PrimaryCareFacility { get; set; }
     public DateOnly? TerminatedOn { get; set; }
 
+    /// <summary>When Population last changed the holder's details: an older event, redelivered late, is ignored.</summary>
+    public DateTimeOffset? HolderDetailsAsOf { get; set; }
+
     public bool IsValidOn(DateOnly day) => TerminatedOn is null && ValidFrom <= day && day <= ValidTo;
 }
 

@@ -15,9 +15,12 @@ public sealed class DeathRegisteredConsumer(LandDb db) : IConsumer<DeathRegister
 
         var parcels = await db.Parcels.Where(p => p.OwnerPersonalId == death.DeceasedPersonalId).ToListAsync(context.CancellationToken);
         foreach (var parcel in parcels)
+        {
             parcel.InheritanceDossierId = death.DossierId;
+            parcel.Version++;
+        }
         // With no parcels nothing marks the dossier as handled, so a redelivery announces "0 parcels" again: harmless.
-        db.Publish(new ParcelsFlaggedForInheritance(death.DossierId, death.DeceasedPersonalId, parcels.Count));
+        db.PublishOnCommit(new ParcelsFlaggedForInheritance(death.DossierId, death.DeceasedPersonalId, parcels.Count));
         await db.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -18,6 +18,7 @@ public sealed class LandDb(DbContextOptions<LandDb> options) : AgencyDbContext(o
         {
             parcel.HasKey(p => new { p.CommuneCode, p.MapSheet, p.ParcelNumber });
             parcel.HasIndex(p => p.OwnerPersonalId);
+            parcel.Property(p => p.Version).IsConcurrencyToken();
         });
     }
 
@@ -47,6 +48,10 @@ public sealed class Parcel
     public required string CertificateNumber { get; set; }
     public PersonalId OwnerPersonalId { get; set; }
     public required string OwnerName { get; set; }
+    /// <summary>When Population last changed the owner's name: an older event, redelivered late, is ignored.</summary>
+    public DateTimeOffset? OwnerNameAsOf { get; set; }
+    /// <summary>Optimistic concurrency: a transfer and an inheritance flag cannot both win on one parcel.</summary>
+    public int Version { get; set; }
     /// <summary>Set when the owner's death was registered: the parcel awaits inheritance.</summary>
     public Guid? InheritanceDossierId { get; set; }
 }

@@ -86,7 +86,8 @@ public static class TransferApi
                     return Refused(StatusCodes.Status422UnprocessableEntity, $"The {role} is recorded as deceased.");
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or Polly.CircuitBreaker.BrokenCircuitException)
+        // Polly's rejections cover its timeout and open circuit; the gateway may also answer with an error or garbage.
+        catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException or System.Text.Json.JsonException)
         {
             return Refused(StatusCodes.Status503ServiceUnavailable, "Population could not verify the parties right now; nothing was recorded. Try again later.");
         }
@@ -103,8 +104,17 @@ public static class TransferApi
         };
         parcel.OwnerPersonalId = to.Value.Id;
         parcel.OwnerName = to.Value.Name;
+        parcel.OwnerNameAsOf = transfer.RecordedAt;
+        parcel.Version++;
         db.Transfers.Add(transfer);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Refused(StatusCodes.Status409Conflict, "The parcel changed while the parties were being verified; nothing was recorded. Try again.");
+        }
 
         var location = $"/api/{LandApi.Agency}/parcels/{parcel.CommuneCode}/{parcel.MapSheet}/{parcel.ParcelNumber}";
         return TypedResults.Created(location, new TransferResponse(transfer.Id, ParcelResponse.From(parcel), transfer.RecordedAt));

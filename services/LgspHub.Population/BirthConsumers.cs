@@ -33,7 +33,7 @@ public sealed class BirthDeclaredConsumer(PopulationDb db) : IConsumer<BirthDecl
         if (reason is null)
             await context.Publish(new BirthParentsVerified(declared.DossierId));
         else
-            await context.Publish(new DossierRejected(declared.DossierId, PopulationApi.Agency, reason));
+            await context.Publish(new DossierRejected(declared.DossierId, PopulationApi.Agency, "parents-verification", reason));
     }
 }
 
@@ -69,7 +69,7 @@ public sealed class BirthRegisteredConsumer(PopulationDb db) : IConsumer<BirthRe
             BirthDossierId = birth.DossierId,
         };
         db.Citizens.Add(child);
-        db.Publish(new ChildPersonalIdIssued(birth.DossierId, child.PersonalId, child.FullName, child.DateOfBirth, child.PermanentAddress, commune.Code));
+        db.PublishOnCommit(new ChildPersonalIdIssued(birth.DossierId, child.PersonalId, child.FullName, child.DateOfBirth, child.PermanentAddress, commune.Code));
         await db.SaveChangesAsync(context.CancellationToken);
     }
 }

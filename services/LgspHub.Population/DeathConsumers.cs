@@ -23,7 +23,7 @@ public sealed class DeathDeclaredConsumer(PopulationDb db) : IConsumer<DeathDecl
         if (reason is null)
             await context.Publish(new DeathDeclarationVerified(declared.DossierId, citizen!.FullName));
         else
-            await context.Publish(new DossierRejected(declared.DossierId, PopulationApi.Agency, reason));
+            await context.Publish(new DossierRejected(declared.DossierId, PopulationApi.Agency, "deceased-verification", reason));
     }
 }
 
@@ -37,12 +37,18 @@ public sealed class DeathRegisteredConsumer(PopulationDb db) : IConsumer<DeathRe
             ?? throw new InvalidOperationException("A registered death names a citizen missing from the register.");
         if (citizen.DeathDossierId == death.DossierId)
             return;
+        if (citizen.DateOfDeath is not null)
+        {
+            // Two dossiers for one death: the first one recorded it; this one must not remove residence or pay twice.
+            await context.Publish(new DossierRejected(death.DossierId, PopulationApi.Agency, "residence-removal", "This person's death is already recorded."));
+            return;
+        }
 
         citizen.DateOfDeath = death.DateOfDeath;
         citizen.DeathDossierId = death.DossierId;
         citizen.PermanentAddress = null;
         citizen.CommuneCode = null;
-        db.Publish(new PermanentResidenceRemoved(death.DossierId, citizen.PersonalId, death.DateOfDeath));
+        db.PublishOnCommit(new PermanentResidenceRemoved(death.DossierId, citizen.PersonalId, death.DateOfDeath));
         await db.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,10 +42,12 @@ public static class PopulationApi
             return ApiProblems.InvalidPersonalId();
         if (string.IsNullOrWhiteSpace(request.FullName))
             return ApiProblems.Invalid("fullName", "A full name is required.");
+        if (request.DateOfBirth is not { } dateOfBirth)
+            return ApiProblems.Invalid("dateOfBirth", "A date of birth (yyyy-MM-dd) is required.");
 
         var citizen = await db.Citizens.AsNoTracking().SingleOrDefaultAsync(c => c.PersonalId == id, cancellationToken);
         var matches = citizen is not null
-            && citizen.DateOfBirth == request.DateOfBirth
+            && citizen.DateOfBirth == dateOfBirth
             && string.Equals(citizen.FullName, request.FullName.Trim(), StringComparison.OrdinalIgnoreCase);
         return TypedResults.Ok(new VerificationResponse(matches, Alive: matches ? citizen!.DateOfDeath is null : null));
     }
@@ -52,32 +55,45 @@ public static class PopulationApi
     private static async Task<Results<Ok<CitizenResponse>, ValidationProblem, ProblemHttpResult>> UpdateCitizen(
         string personalId, CitizenUpdate update, PopulationDb db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!PersonalId.TryParse(personalId, out var id))
-            return ApiProblems.InvalidPersonalId();
-        if (update.FullName is { } name && string.IsNullOrWhiteSpace(name))
-            return ApiProblems.Invalid("fullName", "A full name cannot be blank.");
-        if (update.PermanentAddress is { } address && string.IsNullOrWhiteSpace(address))
-            return ApiProblems.Invalid("permanentAddress", "A permanent address cannot be blank.");
+        var errors = new FieldErrors();
+        var id = errors.RequirePersonalId("personalId", personalId);
+        if (update.FullName is not null)
+            errors.RequireName("fullName", update.FullName);
+        var commune = update.PermanentAddress is null ? null : SyntheticProvince.FindCommune(update.PermanentAddress.CommuneCode ?? "");
+        if (update.PermanentAddress is not null && commune is null)
+            errors.Add("permanentAddress.communeCode", $"The residence must be a commune of {SyntheticProvince.HubProvince}.");
+        if (update.PermanentAddress is not null && string.IsNullOrWhiteSpace(update.PermanentAddress.Street))
+            errors.Add("permanentAddress.street", "The street or hamlet is required.");
+        if (errors.Any)
+            return errors.Problem();
 
-        var citizen = await db.Citizens.SingleOrDefaultAsync(c => c.PersonalId == id, cancellationToken);
+        var citizen = await db.Citizens.SingleOrDefaultAsync(c => c.PersonalId == id!.Value, cancellationToken);
         if (citizen is null)
             return ApiProblems.NotFound("No citizen has this personal ID.");
+        if (citizen.DateOfDeath is not null)
+            return TypedResults.Problem("The citizen is recorded as deceased; the record can no longer change.", statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
         citizen.FullName = update.FullName?.Trim() ?? citizen.FullName;
-        citizen.PermanentAddress = update.PermanentAddress?.Trim() ?? citizen.PermanentAddress;
-        db.Publish(new CitizenDetailsChanged(
+        if (commune is not null)
+        {
+            citizen.PermanentAddress = $"{update.PermanentAddress!.Street!.Trim()}, {commune.Name}, {commune.District}, {commune.Province}";
+            citizen.CommuneCode = commune.Code;
+        }
+        db.PublishOnCommit(new CitizenDetailsChanged(
             citizen.PersonalId, citizen.FullName, citizen.DateOfBirth, citizen.Sex, citizen.PermanentAddress ?? "", clock.GetUtcNow()));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(CitizenResponse.From(citizen));
     }
 }
 
-public sealed record VerificationRequest(string? PersonalId, string? FullName, DateOnly DateOfBirth);
+public sealed record VerificationRequest(string? PersonalId, string? FullName, DateOnly? DateOfBirth);
 
 /// <param name="Alive">Told only when the identity matches.</param>
 public sealed record VerificationResponse(bool Matches, bool? Alive);
 
-public sealed record CitizenUpdate(string? FullName, string? PermanentAddress);
+public sealed record AddressUpdate(string? CommuneCode, string? Street);
+
+public sealed record CitizenUpdate(string? FullName, AddressUpdate? PermanentAddress);
 
 public sealed record CitizenResponse(
     string PersonalId, string FullName, DateOnly DateOfBirth, Sex Sex, string? PermanentAddress, bool Alive, DateOnly? DateOfDeath)

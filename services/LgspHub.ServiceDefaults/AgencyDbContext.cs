@@ -16,7 +16,7 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<SerialCounter> Serials => Set<SerialCounter>();
 
     /// <summary>Queues an integration event; it is published only if this unit of work commits.</summary>
-    public void Publish<T>(T message) where T : class => Outbox.Add(OutboxMessage.For(message, TimeProvider.System.GetUtcNow()));
+    public void PublishOnCommit<T>(T message) where T : class => Outbox.Add(OutboxMessage.For(message, TimeProvider.System.GetUtcNow()));
 
     /// <summary>
     /// The next free serial under a prefix (a personal ID's first six digits, a register's book).

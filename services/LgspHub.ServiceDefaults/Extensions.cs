@@ -26,7 +26,7 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         // Agency-to-agency calls go through the gateway; retries, timeouts and a circuit breaker come from Polly.
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());

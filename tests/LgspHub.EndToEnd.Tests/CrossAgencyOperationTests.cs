@@ -63,7 +63,7 @@ public sealed class CrossAgencyOperationTests(HubFixture hub)
     [Fact]
     public async Task A_hospital_check_in_by_personal_id_is_covered_by_a_valid_card()
     {
-        var patient = hub.Province.Citizens().First(c => c.Card is { BeneficiaryGroup: not "TE" } && c.Index >= hub.Seed.Citizens / 2);
+        var patient = hub.Citizens(Pool.ReadOnly).First(c => c.Card is { BeneficiaryGroup: not "TE" });
 
         var covered = await CheckIn(patient.PersonalId.Value, patient.Card!.PrimaryCareFacility);
         var unknown = await CheckIn("049099999999", "Trung tâm Y tế thành phố Tam Kỳ");
@@ -81,13 +81,10 @@ public sealed class CrossAgencyOperationTests(HubFixture hub)
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    /// <summary>
-    /// A living owner of a parcel and a living adult buyer, from the upper half of the province, which
-    /// the tests that rename or bury citizens leave alone; each test takes its own pair.
-    /// </summary>
+    /// <summary>A living owner of a parcel and a living adult buyer; each test takes its own pair.</summary>
     private (SyntheticCitizen Seller, SyntheticParcel Parcel, SyntheticCitizen Buyer) Parties(int which)
     {
-        var adults = hub.Province.Citizens().Where(c => c.Index >= hub.Seed.Citizens / 2 && c.DateOfDeath is null && c.DateOfBirth.Year < 1990).ToList();
+        var adults = hub.Citizens(Pool.Transfers).Where(c => c.DateOfDeath is null && c.DateOfBirth.Year < 1990).ToList();
         var sellers = adults.Where(c => c.Parcels.Count > 0).ToList();
         var seller = sellers[which];
         var buyer = adults.Where(c => c.Parcels.Count == 0).Skip(which).First();

@@ -8,11 +8,12 @@ namespace LgspHub.EndToEnd.Tests;
 /// <summary>Submits dossiers through the gateway and follows them, as a consumer system would.</summary>
 public static class Dossiers
 {
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+    /// <summary>How long a test waits for a dossier to reach a state (not the dossier's own deadline).</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
 
     /// <summary>Living mothers of child-bearing age, each test taking its own so tests do not disturb each other.</summary>
     public static SyntheticCitizen Mother(this HubFixture hub, int which) =>
-        hub.Province.Citizens()
+        hub.Citizens(Pool.Dossiers)
             .Where(c => c is { Sex: Sex.Female, DateOfDeath: null } && c.DateOfBirth.Year is >= 1985 and <= 2003)
             .Skip(which).First();
 
@@ -43,7 +44,7 @@ public static class Dossiers
         {
             last = await hub.Gateway.GetStringAsync(statusUrl);
             return condition(JsonDocument.Parse(last).RootElement) ? last : null;
-        }, Deadline, () => $"{what}; last seen: {last}");
+        }, Wait, () => $"{what}; last seen: {last}");
         return JsonDocument.Parse(dossier).RootElement;
     }
 

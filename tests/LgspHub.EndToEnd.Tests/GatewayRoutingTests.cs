@@ -11,7 +11,7 @@ public sealed class GatewayRoutingTests(HubFixture hub)
     [Fact]
     public async Task Population_reads_a_citizen_and_verifies_an_identity_through_the_gateway()
     {
-        var citizen = hub.Province.Citizens().First(c => c.DateOfDeath is null);
+        var citizen = hub.Citizens(Pool.ReadOnly).First(c => c.DateOfDeath is null);
 
         var record = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/population/citizens/{citizen.PersonalId}");
         var match = await PostJson("/api/population/identity-verifications", new { personalId = citizen.PersonalId.Value, fullName = citizen.FullName, dateOfBirth = citizen.DateOfBirth });
@@ -28,7 +28,7 @@ public sealed class GatewayRoutingTests(HubFixture hub)
     [Fact]
     public async Task Civil_status_reads_a_birth_registration_through_the_gateway()
     {
-        var citizen = hub.Province.Citizens().First();
+        var citizen = hub.Citizens(Pool.ReadOnly).First();
 
         var registration = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/civil-status/registrations/{citizen.BirthRegistrationNumber}");
         var ofPerson = await hub.Gateway.GetFromJsonAsync<JsonElement[]>($"/api/civil-status/people/{citizen.PersonalId}/registrations");
@@ -41,7 +41,7 @@ public sealed class GatewayRoutingTests(HubFixture hub)
     [Fact]
     public async Task Land_reads_a_parcel_and_the_parcels_of_its_owner_through_the_gateway()
     {
-        var owner = hub.Province.Citizens().First(c => c.Parcels.Count > 0);
+        var owner = hub.Citizens(Pool.ReadOnly).First(c => c.Parcels.Count > 0);
         var parcel = owner.Parcels[0];
 
         var read = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/land/parcels/{parcel.CommuneCode}/{parcel.MapSheet}/{parcel.ParcelNumber}");
@@ -55,7 +55,7 @@ public sealed class GatewayRoutingTests(HubFixture hub)
     [Fact]
     public async Task Health_insurance_checks_a_card_by_personal_id_through_the_gateway()
     {
-        var holder = hub.Province.Citizens().First(c => c.Card is { BeneficiaryGroup: not "TE" });
+        var holder = hub.Citizens(Pool.ReadOnly).First(c => c.Card is { BeneficiaryGroup: not "TE" });
 
         var card = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/health-insurance/cards/{holder.PersonalId}");
 
@@ -131,13 +131,16 @@ public sealed class GatewayRoutingTests(HubFixture hub)
     [Fact]
     public async Task A_blank_name_correction_is_refused_and_changes_nothing()
     {
-        var citizen = hub.Province.Citizens().Skip(5).First();
+        var citizen = hub.Citizens(Pool.ReadOnly).Skip(5).First();
+        var before = await hub.Gateway.GetStringAsync($"/api/population/citizens/{citizen.PersonalId}");
 
-        var response = await hub.Gateway.PatchAsJsonAsync($"/api/population/citizens/{citizen.PersonalId}", new { fullName = "  " });
-        var after = await hub.Gateway.GetFromJsonAsync<JsonElement>($"/api/population/citizens/{citizen.PersonalId}");
+        var blank = await hub.Gateway.PatchAsJsonAsync($"/api/population/citizens/{citizen.PersonalId}", new { fullName = "  " });
+        var nowhere = await hub.Gateway.PatchAsJsonAsync($"/api/population/citizens/{citizen.PersonalId}", new { permanentAddress = new { communeCode = "99999", street = "Thôn 1" } });
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(citizen.FullName, after.GetProperty("fullName").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, blank.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, nowhere.StatusCode);
+        Assert.True((await nowhere.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("permanentAddress.communeCode", out _));
+        Assert.Equal(before, await hub.Gateway.GetStringAsync($"/api/population/citizens/{citizen.PersonalId}"));
     }
 
     public static TheoryData<string> AgencyNames() => new(HubFixture.Agencies);

@@ -26,9 +26,24 @@ public sealed class HubFixture : IAsyncLifetime
     private readonly List<HubProcess> _processes = [];
     private Uri _gatewayUrl = null!;
 
-    public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 400 };
+    public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 800 };
 
     public SyntheticProvince Province => new(Seed);
+
+    /// <summary>The citizens of one pool: tests that change people take them from their own pool, so no test disturbs another.</summary>
+    public IEnumerable<SyntheticCitizen> Citizens(Pool pool) =>
+        Province.Citizens().Where(c => c.Index / (Seed.Citizens / 4) == (int)pool);
+
+    /// <summary>Restarts a host and waits until the gateway routes to it again (its active health check may still mark it down).</summary>
+    public async Task RestartAsync(string name, IReadOnlyDictionary<string, string>? environment = null, string healthPath = "/health/ready")
+    {
+        var host = Hosts[name];
+        await host.RestartAsync(environment, healthPath);
+        if (name == "gateway")
+            return;
+        await Eventually.True(async () => (await Gateway.GetAsync($"/api/{name}/openapi/v1.json")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), $"the gateway to route to {name} again");
+    }
 
     public OtlpTraceReceiver Traces { get; private set; } = null!;
 
@@ -113,6 +128,18 @@ public sealed class HubFixture : IAsyncLifetime
             await Traces.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }
+}
+
+public enum Pool
+{
+    /// <summary>Only read: routing and read tests.</summary>
+    ReadOnly,
+    /// <summary>Parents and the deceased of dossier tests.</summary>
+    Dossiers,
+    /// <summary>Sellers and buyers of land transfers.</summary>
+    Transfers,
+    /// <summary>Citizens whose details are corrected.</summary>
+    Changes,
 }
 
 [CollectionDefinition(Name)]

@@ -51,23 +51,26 @@ public sealed class HubProcess : IAsyncDisposable
         await _process.WaitForExitAsync(deadline.Token);
     }
 
-    /// <summary>Starts the host again with the same port, database and settings, and waits until it is ready.</summary>
-    public async Task RestartAsync()
+    /// <summary>Starts the host again on the same port and database, with any settings changed, and waits until it is ready.</summary>
+    /// <param name="healthPath">What "ready" means: /health/live for a host deliberately started without its broker.</param>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string>? environment = null, string healthPath = "/health/ready")
     {
         await KillAsync();
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            _start.Environment[key] = value;
         _process.Dispose();
         _process = Launch();
-        await WaitReadyAsync();
+        await WaitReadyAsync(healthPath);
     }
 
-    public async Task WaitReadyAsync()
+    public async Task WaitReadyAsync(string healthPath = "/health/ready")
     {
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.True(async () =>
         {
             if (_process.HasExited)
                 throw new InvalidOperationException($"{Name} exited during start-up:\n{RecentOutput}");
-            return (await probe.GetAsync(new Uri(Url, "/health/ready"))).IsSuccessStatusCode;
+            return (await probe.GetAsync(new Uri(Url, healthPath))).IsSuccessStatusCode;
         }, TimeSpan.FromSeconds(90), $"{Name} to be ready\n{RecentOutput}");
     }
 

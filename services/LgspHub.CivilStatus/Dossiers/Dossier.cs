@@ -60,6 +60,9 @@ public sealed class Dossier
     public bool? OnTime { get; private set; }
     public string? RegistrationNumber { get; set; }
 
+    /// <summary>The submitter's Idempotency-Key: a retried submission finds this dossier instead of making a second.</summary>
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>The declaration as submitted (JSON of the contract event), kept to build the later steps' events.</summary>
     public required string Declaration { get; init; }
 
@@ -68,9 +71,10 @@ public sealed class Dossier
     /// <summary>Optimistic concurrency: two events of one dossier handled at once cannot both win.</summary>
     public int Version { get; private set; }
 
-    public static Dossier Submit(DossierKind kind, Guid id, string declaration, DateTimeOffset now, TimeSpan allowed) => new()
+    public static Dossier Submit(DossierKind kind, Guid id, string declaration, string? idempotencyKey, DateTimeOffset now, TimeSpan allowed) => new()
     {
         Id = id,
+        IdempotencyKey = idempotencyKey,
         Kind = kind,
         SubmittedAt = now,
         Deadline = now + allowed,
@@ -78,22 +82,24 @@ public sealed class Dossier
         Steps = Plans[kind].Select((plan, order) => new DossierStep { DossierId = id, Name = plan.Name, Agency = plan.Agency, Order = order }).ToList(),
     };
 
+    /// <summary>Still waiting for its steps (or for a replay): the only states in which a step may advance.</summary>
+    public bool IsOpen => State is DossierState.InProgress or DossierState.Failed;
+
+    /// <summary>The first step not yet completed: where the dossier waits.</summary>
+    public DossierStep? CurrentStep => Steps.OrderBy(s => s.Order).FirstOrDefault(s => s.State != StepState.Completed);
+
     public void Complete(string step, string result, DateTimeOffset now) => Update(step, StepState.Completed, result, null, now);
 
-    public void Reject(string agency, string reason, DateTimeOffset now)
-    {
-        var step = Steps.OrderBy(s => s.Order).FirstOrDefault(s => s.Agency == agency && s.State != StepState.Completed)
-            ?? Steps.OrderBy(s => s.Order).First(s => s.State != StepState.Completed);
-        Update(step.Name, StepState.Rejected, null, reason, now);
-    }
+    public void Reject(string step, string reason, DateTimeOffset now) => Update(step, StepState.Rejected, null, reason, now);
 
     public void Fail(string step, string problem, DateTimeOffset now) => Update(step, StepState.Failed, null, problem, now);
 
     private void Update(string name, StepState state, string? result, string? problem, DateTimeOffset now)
     {
-        var step = Steps.Single(s => s.Name == name);
-        // A completed step stays completed: late faults and duplicate events change nothing.
-        if (step.State == StepState.Completed || State is DossierState.Completed or DossierState.Rejected)
+        var step = Steps.SingleOrDefault(s => s.Name == name);
+        // A decided step stays decided, and a closed dossier stays closed: late faults,
+        // stale verdicts and duplicate events change nothing.
+        if (step is null || step.State is StepState.Completed or StepState.Rejected || !IsOpen)
             return;
         (step.State, step.Result, step.Problem, step.UpdatedAt) = (state, result ?? step.Result, problem, now);
         Refresh(now);

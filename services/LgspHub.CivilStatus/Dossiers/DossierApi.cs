@@ -3,6 +3,7 @@ using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +11,8 @@ namespace LgspHub.CivilStatus.Dossiers;
 
 public static class DossierApi
 {
+    public const string IdempotencyHeader = "Idempotency-Key";
+
     public static RouteGroupBuilder MapDossierApi(this RouteGroupBuilder api)
     {
         api.MapPost("/birth-dossiers", SubmitBirth)
@@ -27,9 +30,11 @@ public static class DossierApi
     }
 
     private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem>> SubmitBirth(
-        BirthDossierRequest request, CivilStatusDb db, TimeProvider clock, IOptions<DossierOptions> options, CancellationToken cancellationToken)
+        BirthDossierRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        CivilStatusDb db, TimeProvider clock, IOptions<DossierOptions> options, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
+        ValidateIdempotencyKey(errors, idempotencyKey);
         var child = request.Child;
         errors.RequireName("child.fullName", child?.FullName);
         if (child?.Sex is null)
@@ -51,13 +56,15 @@ public static class DossierApi
         var id = Guid.CreateVersion7();
         var declared = new BirthDeclared(id, child!.FullName!.Trim(), child.Sex!.Value, child.DateOfBirth!.Value, child.PlaceOfBirth!.Trim(),
             mother!.Value, father, new ResidenceAddress(request.Residence!.CommuneCode!, request.Residence.Street!.Trim()));
-        return await Accept(db, DossierKind.Birth, declared, id, clock, options.Value, cancellationToken);
+        return await Accept(db, DossierKind.Birth, declared, id, idempotencyKey, clock, options.Value, cancellationToken);
     }
 
     private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem>> SubmitDeath(
-        DeathDossierRequest request, CivilStatusDb db, TimeProvider clock, IOptions<DossierOptions> options, CancellationToken cancellationToken)
+        DeathDossierRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        CivilStatusDb db, TimeProvider clock, IOptions<DossierOptions> options, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
+        ValidateIdempotencyKey(errors, idempotencyKey);
         var deceased = errors.RequirePersonalId("deceasedPersonalId", request.DeceasedPersonalId);
         errors.RequirePastDate("dateOfDeath", request.DateOfDeath, clock);
         if (string.IsNullOrWhiteSpace(request.PlaceOfDeath))
@@ -67,20 +74,42 @@ public static class DossierApi
 
         var id = Guid.CreateVersion7();
         var declared = new DeathDeclared(id, deceased!.Value, request.DateOfDeath!.Value, request.PlaceOfDeath!.Trim());
-        return await Accept(db, DossierKind.Death, declared, id, clock, options.Value, cancellationToken);
+        return await Accept(db, DossierKind.Death, declared, id, idempotencyKey, clock, options.Value, cancellationToken);
     }
 
-    private static async Task<Accepted<DossierAccepted>> Accept<T>(
-        CivilStatusDb db, DossierKind kind, T declared, Guid id, TimeProvider clock, DossierOptions options, CancellationToken cancellationToken)
+    private static async Task<Accepted<DossierAccepted>> Accept<T>(CivilStatusDb db, DossierKind kind, T declared, Guid id,
+        string? idempotencyKey, TimeProvider clock, DossierOptions options, CancellationToken cancellationToken)
         where T : class
     {
-        var dossier = Dossier.Submit(kind, id, JsonSerializer.Serialize(declared, DossierJson.Options), clock.GetUtcNow(), options.DeadlineFor(kind));
-        db.Dossiers.Add(dossier);
-        db.Publish(declared);
-        await db.SaveChangesAsync(cancellationToken);
+        if (idempotencyKey is not null && await db.Dossiers.AsNoTracking().SingleOrDefaultAsync(d => d.IdempotencyKey == idempotencyKey, cancellationToken) is { } earlier)
+            return Accepted(earlier);
 
-        var statusUrl = $"/api/{CivilStatusApi.Agency}/dossiers/{id}";
-        return TypedResults.Accepted(statusUrl, new DossierAccepted(id, kind, statusUrl, dossier.Deadline));
+        var dossier = Dossier.Submit(kind, id, JsonSerializer.Serialize(declared, DossierJson.Options), idempotencyKey, clock.GetUtcNow(), options.DeadlineFor(kind));
+        db.Dossiers.Add(dossier);
+        db.PublishOnCommit(declared);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // The same key submitted twice at once: the other request won; answer with its dossier.
+            db.ChangeTracker.Clear();
+            return Accepted(await db.Dossiers.AsNoTracking().SingleAsync(d => d.IdempotencyKey == idempotencyKey, cancellationToken));
+        }
+        return Accepted(dossier);
+    }
+
+    private static Accepted<DossierAccepted> Accepted(Dossier dossier)
+    {
+        var statusUrl = $"/api/{CivilStatusApi.Agency}/dossiers/{dossier.Id}";
+        return TypedResults.Accepted(statusUrl, new DossierAccepted(dossier.Id, dossier.Kind, statusUrl, dossier.Deadline));
+    }
+
+    private static void ValidateIdempotencyKey(FieldErrors errors, string? key)
+    {
+        if (key is not null && (key.Length is 0 or > 100 || key.Any(char.IsControl)))
+            errors.Add(IdempotencyHeader, "An Idempotency-Key has 1 to 100 printable characters.");
     }
 
     private static async Task<Results<Ok<DossierResponse>, ProblemHttpResult>> GetDossier(Guid id, CivilStatusDb db, CancellationToken cancellationToken)
@@ -89,8 +118,11 @@ public static class DossierApi
         return dossier is null ? ApiProblems.NotFound("No dossier has this id.") : TypedResults.Ok(DossierResponse.From(dossier));
     }
 
-    private static async Task<Ok<DossierResponse[]>> ListDossiers(CivilStatusDb db, DossierState? state, int? limit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DossierResponse[]>, ValidationProblem>> ListDossiers(
+        CivilStatusDb db, DossierState? state, int? limit, CancellationToken cancellationToken)
     {
+        if (state is { } wanted && !Enum.IsDefined(wanted))
+            return ApiProblems.Invalid("state", $"A state is one of {string.Join(", ", Enum.GetNames<DossierState>())}.");
         var query = db.Dossiers.AsNoTracking().Include(d => d.Steps).AsQueryable();
         if (state is not null)
             query = query.Where(d => d.State == state);

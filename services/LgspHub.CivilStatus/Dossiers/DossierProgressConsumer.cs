@@ -15,7 +15,7 @@ public sealed class DossierProgressConsumer(CivilStatusDb db, TimeProvider clock
     IConsumer<FuneralAllowanceDecided>
 {
     public Task Consume(ConsumeContext<DossierRejected> context) =>
-        Update(context, context.Message.DossierId, (d, now) => d.Reject(context.Message.Agency, context.Message.Reason, now));
+        Update(context, context.Message.DossierId, (d, now) => d.Reject(context.Message.Step, context.Message.Reason, now));
 
     public Task Consume(ConsumeContext<ChildPersonalIdIssued> context) =>
         Update(context, context.Message.DossierId, async (d, now) =>
@@ -59,44 +59,59 @@ public sealed class DossierProgressConsumer(CivilStatusDb db, TimeProvider clock
 }
 
 /// <summary>
-/// An event that failed every retry in some agency lands in that agency's error queue; MassTransit
-/// then publishes a Fault. The dossier shows the failed step instead of waiting in silence.
+/// An event that failed every retry in some agency lands in that agency's error queue, and
+/// MassTransit publishes a Fault. The dossier shows the failed step, naming the agency and the
+/// queue, instead of waiting in silence. Every dossier event is listed: a fault in civil status's
+/// own progress consumer must show too.
 /// </summary>
 public sealed class DossierFaultConsumer(CivilStatusDb db, TimeProvider clock) :
     IConsumer<Fault<BirthDeclared>>,
     IConsumer<Fault<BirthParentsVerified>>,
     IConsumer<Fault<BirthRegistered>>,
     IConsumer<Fault<ChildPersonalIdIssued>>,
+    IConsumer<Fault<ChildCardIssued>>,
+    IConsumer<Fault<ChildCardNotIssued>>,
     IConsumer<Fault<DeathDeclared>>,
     IConsumer<Fault<DeathDeclarationVerified>>,
     IConsumer<Fault<DeathRegistered>>,
-    IConsumer<Fault<PermanentResidenceRemoved>>
+    IConsumer<Fault<PermanentResidenceRemoved>>,
+    IConsumer<Fault<ParcelsFlaggedForInheritance>>,
+    IConsumer<Fault<FuneralAllowanceDecided>>,
+    IConsumer<Fault<DossierRejected>>
 {
     public Task Consume(ConsumeContext<Fault<BirthDeclared>> context) => Fail(context, context.Message.Message.DossierId);
     public Task Consume(ConsumeContext<Fault<BirthParentsVerified>> context) => Fail(context, context.Message.Message.DossierId);
     public Task Consume(ConsumeContext<Fault<BirthRegistered>> context) => Fail(context, context.Message.Message.DossierId);
     public Task Consume(ConsumeContext<Fault<ChildPersonalIdIssued>> context) => Fail(context, context.Message.Message.DossierId);
+    public Task Consume(ConsumeContext<Fault<ChildCardIssued>> context) => Fail(context, context.Message.Message.DossierId);
+    public Task Consume(ConsumeContext<Fault<ChildCardNotIssued>> context) => Fail(context, context.Message.Message.DossierId);
     public Task Consume(ConsumeContext<Fault<DeathDeclared>> context) => Fail(context, context.Message.Message.DossierId);
     public Task Consume(ConsumeContext<Fault<DeathDeclarationVerified>> context) => Fail(context, context.Message.Message.DossierId);
     public Task Consume(ConsumeContext<Fault<DeathRegistered>> context) => Fail(context, context.Message.Message.DossierId);
     public Task Consume(ConsumeContext<Fault<PermanentResidenceRemoved>> context) => Fail(context, context.Message.Message.DossierId);
+    public Task Consume(ConsumeContext<Fault<ParcelsFlaggedForInheritance>> context) => Fail(context, context.Message.Message.DossierId);
+    public Task Consume(ConsumeContext<Fault<FuneralAllowanceDecided>> context) => Fail(context, context.Message.Message.DossierId);
+    public Task Consume(ConsumeContext<Fault<DossierRejected>> context) => Fail(context, context.Message.Message.DossierId);
 
     private async Task Fail<T>(ConsumeContext<Fault<T>> context, Guid dossierId) where T : class
     {
         var dossier = await db.Dossiers.Include(d => d.Steps).SingleOrDefaultAsync(d => d.Id == dossierId, context.CancellationToken);
+        if (dossier is null)
+            return;
+
+        // The step the event starts in the faulting agency; otherwise the step the dossier waits on.
         var agency = AgencyOf(context.Message.Host.Assembly);
-        var plan = dossier is null ? null : Array.Find(Dossier.Plans[dossier.Kind], p => p.Trigger == typeof(T) && p.Agency == agency);
-        if (dossier is null || plan is null)
+        var step = Array.Find(Dossier.Plans[dossier.Kind], p => p.Trigger == typeof(T) && p.Agency == agency)?.Name ?? dossier.CurrentStep?.Name;
+        if (step is null)
             return;
 
         var cause = context.Message.Exceptions.FirstOrDefault()?.ExceptionType ?? "an error";
-        dossier.Fail(plan.Name,
-            $"{agency} could not process {typeof(T).Name} after retries ({cause}). The event waits in its error queue: replay it to resume the dossier.",
+        dossier.Fail(step, $"{agency} could not process {typeof(T).Name} after retries ({cause}). The event waits in {agency}'s error queue: replay it to resume the dossier.",
             clock.GetUtcNow());
         await db.SaveChangesAsync(context.CancellationToken);
     }
 
-    /// <summary>"LgspHub.HealthInsurance" → "health-insurance", the agency names used in routes and queues.</summary>
+    /// <summary>"LgspHub.HealthInsurance" → "health-insurance", the agency names used in routes and queue names.</summary>
     private static string AgencyOf(string? assembly) =>
-        KebabCaseEndpointNameFormatter.Instance.SanitizeName((assembly ?? "").Replace("LgspHub.", "", StringComparison.Ordinal));
+        KebabCaseEndpointNameFormatter.Instance.SanitizeName((assembly ?? "unknown").Replace("LgspHub.", "", StringComparison.Ordinal));
 }

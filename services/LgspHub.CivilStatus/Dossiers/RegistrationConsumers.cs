@@ -10,62 +10,50 @@ public sealed class BirthParentsVerifiedConsumer(CivilStatusDb db, TimeProvider 
 {
     public async Task Consume(ConsumeContext<BirthParentsVerified> context)
     {
-        var dossier = await db.Dossiers.Include(d => d.Steps).SingleOrDefaultAsync(d => d.Id == context.Message.DossierId, context.CancellationToken);
-        if (dossier is null || dossier.RegistrationNumber is not null)
+        if (await db.DossierAwaitingRegistrationAsync(context.Message.DossierId, context.CancellationToken) is not { } dossier)
             return;
 
         var declared = JsonSerializer.Deserialize<BirthDeclared>(dossier.Declaration, DossierJson.Options)!;
-        var number = await db.NextRegistrationNumberAsync("KS", declared.Residence.CommuneCode, declared.ChildDateOfBirth.Year, context.CancellationToken);
         var now = clock.GetUtcNow();
-        db.Registrations.Add(new Registration
-        {
-            Number = number,
-            Kind = RegistrationKind.Birth,
-            SubjectName = declared.ChildFullName,
-            EventDate = declared.ChildDateOfBirth,
-            RegisteredOn = DateOnly.FromDateTime(now.UtcDateTime),
-            CommuneCode = declared.Residence.CommuneCode,
-            DossierId = dossier.Id,
-        });
-        dossier.RegistrationNumber = number;
+        var number = await db.RegisterAsync(dossier, RegistrationKind.Birth, null, declared.ChildFullName, declared.ChildDateOfBirth,
+            declared.Residence.CommuneCode, now, context.CancellationToken);
         dossier.Complete("parents-verification", "Parents found alive; the residence is a parent's.", now);
         dossier.Complete("birth-registration", $"Birth registered as {number}.", now);
-        db.Publish(new BirthRegistered(dossier.Id, number, declared.ChildFullName, declared.ChildSex, declared.ChildDateOfBirth,
+        db.PublishOnCommit(new BirthRegistered(dossier.Id, number, declared.ChildFullName, declared.ChildSex, declared.ChildDateOfBirth,
             declared.MotherPersonalId, declared.FatherPersonalId, declared.Residence));
         await db.SaveChangesAsync(context.CancellationToken);
     }
 }
 
-/// <summary>The deceased is verified: the commune registers the death, once per dossier.</summary>
+/// <summary>The deceased is verified: the commune registers the death, once per dossier and once per person.</summary>
 public sealed class DeathDeclarationVerifiedConsumer(CivilStatusDb db, TimeProvider clock) : IConsumer<DeathDeclarationVerified>
 {
     public async Task Consume(ConsumeContext<DeathDeclarationVerified> context)
     {
-        var dossier = await db.Dossiers.Include(d => d.Steps).SingleOrDefaultAsync(d => d.Id == context.Message.DossierId, context.CancellationToken);
-        if (dossier is null || dossier.RegistrationNumber is not null)
+        if (await db.DossierAwaitingRegistrationAsync(context.Message.DossierId, context.CancellationToken) is not { } dossier)
             return;
 
         var declared = JsonSerializer.Deserialize<DeathDeclared>(dossier.Declaration, DossierJson.Options)!;
+        var now = clock.GetUtcNow();
+        var earlier = await db.Registrations.AsNoTracking()
+            .Where(r => r.SubjectPersonalId == declared.DeceasedPersonalId && r.Kind != RegistrationKind.Birth)
+            .Select(r => r.Number).FirstOrDefaultAsync(context.CancellationToken);
+        if (earlier is not null)
+        {
+            dossier.Reject("death-registration", $"This death is already registered as {earlier}.", now);
+            await db.SaveChangesAsync(context.CancellationToken);
+            return;
+        }
+
+        // A death is registered at the commune that registered the birth, when known.
         var commune = await db.Registrations
             .Where(r => r.SubjectPersonalId == declared.DeceasedPersonalId && r.Kind == RegistrationKind.Birth)
             .Select(r => r.CommuneCode).FirstOrDefaultAsync(context.CancellationToken) ?? "00000";
-        var number = await db.NextRegistrationNumberAsync("KT", commune, declared.DateOfDeath.Year, context.CancellationToken);
-        var now = clock.GetUtcNow();
-        db.Registrations.Add(new Registration
-        {
-            Number = number,
-            Kind = RegistrationKind.Death,
-            SubjectPersonalId = declared.DeceasedPersonalId,
-            SubjectName = context.Message.FullName,
-            EventDate = declared.DateOfDeath,
-            RegisteredOn = DateOnly.FromDateTime(now.UtcDateTime),
-            CommuneCode = commune,
-            DossierId = dossier.Id,
-        });
-        dossier.RegistrationNumber = number;
+        var number = await db.RegisterAsync(dossier, RegistrationKind.Death, declared.DeceasedPersonalId, context.Message.FullName, declared.DateOfDeath,
+            commune, now, context.CancellationToken);
         dossier.Complete("deceased-verification", "The deceased is in the register and was recorded alive.", now);
         dossier.Complete("death-registration", $"Death registered as {number}.", now);
-        db.Publish(new DeathRegistered(dossier.Id, number, declared.DeceasedPersonalId, declared.DateOfDeath));
+        db.PublishOnCommit(new DeathRegistered(dossier.Id, number, declared.DeceasedPersonalId, declared.DateOfDeath));
         await db.SaveChangesAsync(context.CancellationToken);
     }
 }
@@ -75,14 +63,35 @@ public static class DossierJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 }
 
-public static class RegistrationNumbers
+public static class Registering
 {
-    /// <summary>KS (khai sinh, birth) or KT (khai tử, death), the commune, the year, a serial in that book.</summary>
-    public static async Task<string> NextRegistrationNumberAsync(this CivilStatusDb db, string book, string commune, int year, CancellationToken cancellationToken)
+    /// <summary>The dossier, if it is still open and nothing is registered for it yet; a redelivered verdict finds null.</summary>
+    public static async Task<Dossier?> DossierAwaitingRegistrationAsync(this CivilStatusDb db, Guid id, CancellationToken cancellationToken)
     {
-        var prefix = $"{book}-{commune}-{year}";
+        var dossier = await db.Dossiers.Include(d => d.Steps).SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+        return dossier is { IsOpen: true, RegistrationNumber: null } ? dossier : null;
+    }
+
+    /// <summary>Adds the registration in the dossier's commune book: KS (khai sinh, birth) or KT (khai tử, death), commune, year, serial.</summary>
+    public static async Task<string> RegisterAsync(this CivilStatusDb db, Dossier dossier, RegistrationKind kind, PersonalId? subject,
+        string subjectName, DateOnly eventDate, string commune, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var prefix = $"{(kind == RegistrationKind.Birth ? "KS" : "KT")}-{commune}-{eventDate.Year}";
         var serial = await db.NextSerialAsync(prefix,
             candidate => db.Registrations.AnyAsync(r => r.Number == $"{prefix}-{candidate:D6}", cancellationToken), cancellationToken);
-        return $"{prefix}-{serial:D6}";
+        var number = $"{prefix}-{serial:D6}";
+        db.Registrations.Add(new Registration
+        {
+            Number = number,
+            Kind = kind,
+            SubjectPersonalId = subject,
+            SubjectName = subjectName,
+            EventDate = eventDate,
+            RegisteredOn = DateOnly.FromDateTime(now.UtcDateTime),
+            CommuneCode = commune,
+            DossierId = dossier.Id,
+        });
+        dossier.RegistrationNumber = number;
+        return number;
     }
 }

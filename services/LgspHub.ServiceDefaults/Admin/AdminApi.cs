@@ -8,7 +8,7 @@ namespace LgspHub.ServiceDefaults.Admin;
 
 public sealed record FaultSettings(double? ConsumerFailureRate);
 
-public sealed record ReplayResult(string Queue, int Replayed);
+public sealed record ReplayResult(string Queue, uint Replayed);
 
 /// <summary>
 /// Operator endpoints on each agency's own port (the gateway does not route /admin): error queues

@@ -14,7 +14,7 @@ public sealed record ErrorQueueCount(string Queue, string ErrorQueue, uint Messa
 /// </summary>
 public sealed class ErrorQueues(Uri brokerUrl) : IReceiveEndpointObserver
 {
-    public const int MaxReplayBatch = 10_000;
+    public const uint MaxReplayBatch = 10_000;
 
     private readonly ConcurrentDictionary<string, bool> _queues = new();
 
@@ -30,15 +30,15 @@ public sealed class ErrorQueues(Uri brokerUrl) : IReceiveEndpointObserver
     public bool Knows(string queue) => _queues.ContainsKey(queue);
 
     /// <returns>How many messages went back to the queue.</returns>
-    public async Task<int> ReplayAsync(string queue, CancellationToken cancellationToken)
+    public async Task<uint> ReplayAsync(string queue, CancellationToken cancellationToken)
     {
         await using var connection = await ConnectAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
-        if (await CountAsync(connection, queue + "_error", cancellationToken) == 0)
-            return 0;
-        var replayed = 0;
-        while (replayed < MaxReplayBatch && await channel.BasicGetAsync(queue + "_error", autoAck: false, cancellationToken) is { } message)
+        // Only what waits now: a message that fails again during the replay comes back behind them, for the next replay.
+        var waiting = Math.Min(MaxReplayBatch, await CountAsync(connection, queue + "_error", cancellationToken));
+        var replayed = 0u;
+        while (replayed < waiting && await channel.BasicGetAsync(queue + "_error", autoAck: false, cancellationToken) is { } message)
         {
             await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties(message.BasicProperties), message.Body, cancellationToken);
             await channel.BasicAckAsync(message.DeliveryTag, multiple: false, cancellationToken);

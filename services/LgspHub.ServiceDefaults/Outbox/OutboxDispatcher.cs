@@ -45,20 +45,25 @@ public sealed class OutboxSignal : SaveChangesInterceptor, IDbTransactionInterce
     }
 }
 
-/// <summary>
-/// Publishes outbox messages in order, at least once, with publisher confirms; consumers are
-/// idempotent, so a message published twice after a crash changes nothing. Written here because
-/// MassTransit's Entity Framework outbox package is not available to this project.
-/// </summary>
 public static class OutboxTelemetry
 {
     public const string ActivitySourceName = "LgspHub.Outbox";
 }
 
+/// <summary>
+/// Publishes outbox messages in order, at least once, with publisher confirms; consumers are
+/// idempotent, so a message published twice after a crash changes nothing. Sent messages are
+/// deleted after a day: their bodies hold personal data, kept no longer than needed. Written
+/// here because MassTransit's Entity Framework outbox package is not available to this project.
+/// One dispatcher per database: several instances of an agency need their own databases.
+/// </summary>
 public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatcher<TDb>> logger)
     : BackgroundService where TDb : AgencyDbContext
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
+    private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(10);
+    private DateTimeOffset _nextPurge;
     private static readonly ActivitySource Source = new(OutboxTelemetry.ActivitySourceName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -91,17 +96,45 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        var pending = await db.Outbox.Where(m => m.SentAt == null).OrderBy(m => m.Sequence).Take(100).ToListAsync(cancellationToken);
+        await PurgeSentAsync(db, cancellationToken);
+        var pending = await db.Outbox.Where(m => m.SentAt == null && m.Error == null).OrderBy(m => m.Sequence).Take(100).ToListAsync(cancellationToken);
         foreach (var message in pending)
         {
             using var activity = message.TraceParent is null
                 ? null
                 : Source.StartActivity("outbox publish", ActivityKind.Internal, message.TraceParent);
-            var (body, type) = message.Deserialize();
-            await bus.Publish(body, type, context => context.MessageId = message.MessageId, cancellationToken);
-            message.SentAt = clock.GetUtcNow();
+            if (Read(message) is { } readable)
+            {
+                await bus.Publish(readable.Body, readable.Type, context => context.MessageId = message.MessageId, cancellationToken);
+                message.SentAt = clock.GetUtcNow();
+            }
             await db.SaveChangesAsync(cancellationToken);
         }
         return pending.Count;
+    }
+
+    private (object Body, Type Type)? Read(OutboxMessage message)
+    {
+        try
+        {
+            return message.Deserialize();
+        }
+        catch (Exception e) when (e is TypeLoadException or System.Text.Json.JsonException or NotSupportedException or ArgumentException)
+        {
+            // A message that can never be read must not block the ones behind it.
+            message.Error = $"{e.GetType().Name}: unreadable {message.MessageType}";
+            logger.LogError("Outbox message {Sequence} ({Type}) cannot be read and is set aside", message.Sequence, message.MessageType);
+            return null;
+        }
+    }
+
+    private async Task PurgeSentAsync(TDb db, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (now < _nextPurge)
+            return;
+        _nextPurge = now + PurgeEvery;
+        var cutoff = now - Retention;
+        await db.Outbox.Where(m => m.SentAt != null && m.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -11,7 +11,7 @@ public sealed class OutboxMessage
 
     public long Sequence { get; private set; }
 
-    /// <summary>Becomes the MassTransit message id, so a consumer can tell a redelivery from a new event.</summary>
+    /// <summary>Becomes the MassTransit message id: a message published twice after a crash carries the same id.</summary>
     public Guid MessageId { get; private set; }
 
     public string MessageType { get; private set; } = "";
@@ -21,6 +21,9 @@ public sealed class OutboxMessage
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>Why the message can never be published (its type is gone, its body unreadable); it is set aside, not retried.</summary>
+    public string? Error { get; set; }
 
     /// <summary>The W3C traceparent of the change, so the publish joins the trace of the request that caused it.</summary>
     public string? TraceParent { get; private set; }
