@@ -1,10 +1,27 @@
+using LgspHub.Gateway.Access;
 using LgspHub.ServiceDefaults;
+
+if (args is ["hash-secret", var secret])
+{
+    // For registering a consumer: prints the hash to put in Lgsp:Consumers:<id>:SecretHash.
+    Console.WriteLine(ConsumerSystem.HashSecret(secret));
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+builder.AddLgspAccess();
+builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddLgspTransforms();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapReverseProxy();
+app.UseLgspAccess();
+app.MapTokenEndpoint();
+app.MapReverseProxy(proxy =>
+{
+    proxy.Use(PersonalDataPurpose.RequireAsync);
+    proxy.UseSessionAffinity();
+    proxy.UseLoadBalancing();
+    proxy.UsePassiveHealthChecks();
+});
 app.Run();

@@ -5,7 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddAgencyDatabase<LandDb>(LandApi.Agency);
 builder.AddMessaging(LandApi.Agency);
-builder.Services.AddHttpClient<PopulationClient>(http => http.BaseAddress = new Uri(builder.Configuration["Gateway:Url"] ?? "http://127.0.0.1:5080"));
+builder.AddGatewayClient<PopulationClient>();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

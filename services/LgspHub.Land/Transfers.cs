@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace LgspHub.Land;
@@ -27,10 +28,18 @@ public sealed record TransferResponse(Guid TransferId, ParcelResponse Parcel, Da
 /// <summary>Asks Population, through the gateway like any consumer, whether an identity matches the register.</summary>
 public sealed class PopulationClient(HttpClient http)
 {
-    public async Task<(bool Matches, bool Alive)> VerifyAsync(PersonalId id, string fullName, DateOnly dateOfBirth, CancellationToken cancellationToken)
+    /// <summary>The public-service code land declares when it verifies the parties of a transfer.</summary>
+    public const string TransferPurpose = "land.transfer-registration";
+
+    public async Task<(bool Matches, bool Alive)> VerifyAsync(PersonalId id, string fullName, DateOnly dateOfBirth, string officer, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("/api/population/identity-verifications",
-            new { personalId = id.Value, fullName, dateOfBirth }, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/population/identity-verifications")
+        {
+            Content = JsonContent.Create(new { personalId = id.Value, fullName, dateOfBirth }),
+        };
+        request.Headers.Add("X-Lgsp-Purpose", TransferPurpose);
+        request.Headers.Add("X-Lgsp-Officer", officer);
+        using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
         var answer = await response.Content.ReadFromJsonAsync<Verification>(cancellationToken)
             ?? throw new HttpRequestException("Population answered an empty verification.");
@@ -50,7 +59,8 @@ public static class TransferApi
     }
 
     private static async Task<Results<Created<TransferResponse>, ValidationProblem, ProblemHttpResult>> RecordTransfer(
-        TransferRequest request, LandDb db, PopulationClient population, TimeProvider clock, CancellationToken cancellationToken)
+        TransferRequest request, [FromHeader(Name = "X-Lgsp-Officer")] string? officer,
+        LandDb db, PopulationClient population, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (string.IsNullOrWhiteSpace(request.CommuneCode))
@@ -79,7 +89,8 @@ public static class TransferApi
         {
             foreach (var (role, party) in new[] { ("seller", from.Value), ("buyer", to!.Value) })
             {
-                var (matches, alive) = await population.VerifyAsync(party.Id, party.Name, party.DateOfBirth, cancellationToken);
+                // The officer who registers the transfer is the one on whose behalf the parties are verified.
+                var (matches, alive) = await population.VerifyAsync(party.Id, party.Name, party.DateOfBirth, officer ?? "land-office", cancellationToken);
                 if (!matches)
                     return Refused(StatusCodes.Status422UnprocessableEntity, $"The {role}'s name and date of birth do not match the population register.");
                 if (!alive)

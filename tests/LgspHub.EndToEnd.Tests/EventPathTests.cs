@@ -49,7 +49,7 @@ public sealed class EventPathTests(HubFixture hub)
             hub.Traces.Spans.Where(s => s.TraceId == traceId).Select(s => $"{s.Service}/{s.Name}/{s.Kind}")));
 
         var ids = spans.Select(s => s.SpanId).ToHashSet();
-        var gatewayServer = Assert.Single(spans, s => s is { Service: "LgspHub.Gateway", Kind: ServerKind, Name: "PATCH /api/population/{**rest}" });
+        var gatewayServer = Assert.Single(spans, s => s is { Service: "LgspHub.Gateway", Kind: ServerKind, Name: "PATCH /api/population/citizens/{personalId}" });
         var populationServer = Assert.Single(spans, s => s is { Service: "LgspHub.Population", Kind: ServerKind });
         var publish = Assert.Single(spans, s => s is { Service: "LgspHub.Population", Kind: ProducerKind });
         Assert.Contains(spans, s => s is { Service: "LgspHub.HealthInsurance", Kind: ConsumerKind });

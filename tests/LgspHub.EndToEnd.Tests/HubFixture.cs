@@ -69,12 +69,32 @@ public sealed class HubFixture : IAsyncLifetime
         var gatewayEnvironment = CommonEnvironment();
         foreach (var (agency, url) in agencyUrls)
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
+        gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
+        foreach (var consumer in TestConsumers)
+            foreach (var (key, value) in consumer.Registration())
+                gatewayEnvironment[key] = value;
         _processes.Add(HubProcess.Start("gateway", Projects["gateway"], _gatewayUrl, gatewayEnvironment));
 
-        Gateway = new HttpClient { BaseAddress = _gatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
         foreach (var host in _processes)
             await host.WaitReadyAsync();
+        Gateway = await Everything.ClientAsync(_gatewayUrl);
     }
+
+    /// <summary>A consumer with every right: the tests of flows call the hub as it.</summary>
+    public TestConsumer Everything { get; } = new("test.everything", ["*"]);
+
+    /// <summary>A hospital's rights: card checks, check-ins and identity verification, nothing else.</summary>
+    public TestConsumer Hospital { get; } = new("test.hospital", ["population.verify-identity", "health-insurance.check-card", "health-insurance.check-in"]);
+
+    /// <summary>A consumer allowed two requests at once and one a second.</summary>
+    public TestConsumer Throttled { get; } = new("test.throttled", ["land.*"], RequestsPerSecond: 1, Burst: 2);
+
+    public Uri GatewayUrl => _gatewayUrl;
+
+    /// <summary>The gateway's token signing key, so tests can present it with expired tokens.</summary>
+    public byte[] SigningKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled];
 
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+
+namespace LgspHub.Gateway.Access;
+
+public static class AccessExtensions
+{
+    /// <summary>Consumers, tokens, rights and rate limits: who may call what through the hub.</summary>
+    public static IHostApplicationBuilder AddLgspAccess(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<LgspOptions>(builder.Configuration.GetSection(LgspOptions.Section));
+        services.AddSingleton<TokenSigningKey>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<TokenSigningKey, IOptions<LgspOptions>>((jwt, signing, lgsp) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = lgsp.Value.Tokens.Issuer,
+                    ValidAudience = TokenEndpoint.Audience,
+                    IssuerSigningKey = signing.Key,
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = ConsumerClaims.ClientId,
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(OperationRightRequirement.Policy, policy => policy.RequireAuthenticatedUser().AddRequirements(new OperationRightRequirement()));
+        services.AddSingleton<IAuthorizationHandler, OperationRightHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        services.AddConsumerRateLimits();
+        return builder;
+    }
+
+    public static WebApplication UseLgspAccess(this WebApplication app)
+    {
+        RequireEveryRouteToDeclareItsAccess(app.Configuration);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>
+    /// Deny by default at the configuration level: a route must name its operation and the rights policy,
+    /// or be declared anonymous; a route that forgot would otherwise be open to anyone.
+    /// </summary>
+    private static void RequireEveryRouteToDeclareItsAccess(IConfiguration configuration)
+    {
+        var routes = configuration.GetSection("ReverseProxy:Routes").GetChildren();
+        var undeclared = routes
+            .Where(route => route["AuthorizationPolicy"] switch
+            {
+                "anonymous" => false,
+                OperationRightRequirement.Policy => string.IsNullOrEmpty(route["Metadata:Operation"]),
+                _ => true,
+            })
+            .Select(route => route.Key)
+            .ToList();
+        if (undeclared.Count > 0)
+            throw new InvalidOperationException(
+                $"Routes without an access declaration (AuthorizationPolicy \"{OperationRightRequirement.Policy}\" with Metadata:Operation, or \"anonymous\"): {string.Join(", ", undeclared)}");
+    }
+
+    public static IReverseProxyBuilder AddLgspTransforms(this IReverseProxyBuilder proxy) =>
+        proxy.AddTransforms(transforms =>
+        {
+            // Agencies trust the gateway, not the token: they get the consumer's id, never its credentials.
+            transforms.AddRequestTransform(context =>
+            {
+                context.ProxyRequest.Headers.Remove("Authorization");
+                context.ProxyRequest.Headers.Remove(ConsumerHeader);
+                if (context.HttpContext.User.ConsumerId() is { } consumer)
+                    context.ProxyRequest.Headers.TryAddWithoutValidation(ConsumerHeader, consumer);
+                return ValueTask.CompletedTask;
+            });
+        });
+
+    public const string ConsumerHeader = "X-Lgsp-Consumer";
+}

@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+
+namespace LgspHub.Gateway.Access;
+
+/// <summary>The hub's configuration section "Lgsp": registered consumer systems and token settings. Reloaded on change.</summary>
+public sealed class LgspOptions
+{
+    public const string Section = "Lgsp";
+
+    public Dictionary<string, ConsumerSystem> Consumers { get; set; } = new(StringComparer.Ordinal);
+
+    public TokenOptions Tokens { get; set; } = new();
+}
+
+/// <summary>A consumer system (a hospital, a commune justice office…) and what it may call.</summary>
+public sealed class ConsumerSystem
+{
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>The client secret, hashed by ASP.NET Core Identity's PasswordHasher (PBKDF2); never the secret itself.</summary>
+    public string SecretHash { get; set; } = "";
+
+    /// <summary>Operations this consumer may call: "population.verify-identity", "civil-status.*", or "*". Anything else is denied.</summary>
+    public List<string> Rights { get; set; } = [];
+
+    public int RequestsPerSecond { get; set; } = 100;
+
+    public int Burst { get; set; } = 200;
+
+    public bool Allows(string operation) => Rights.Any(right =>
+        right == "*" || right == operation || (right.EndsWith(".*", StringComparison.Ordinal) && operation.StartsWith(right[..^1], StringComparison.Ordinal)));
+
+    private static readonly PasswordHasher<ConsumerSystem> Hasher = new();
+
+    public static string HashSecret(string secret) => Hasher.HashPassword(new ConsumerSystem(), secret);
+
+    public bool SecretMatches(string secret) =>
+        SecretHash.Length > 0 && Hasher.VerifyHashedPassword(this, SecretHash, secret) != PasswordVerificationResult.Failed;
+}
+
+public sealed class TokenOptions
+{
+    public string Issuer { get; set; } = "lgsp-hub";
+
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Base64 HMAC-SHA256 key (32 bytes or more). Unset: a random key per start, so tokens end with the process.</summary>
+    public string? SigningKey { get; set; }
+}
+
+public static class ConsumerClaims
+{
+    public const string ClientId = "client_id";
+
+    public static string? ConsumerId(this ClaimsPrincipal user) => user.FindFirstValue(ClientId);
+}

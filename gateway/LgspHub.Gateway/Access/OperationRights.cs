@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Authentication;
+using Yarp.ReverseProxy.Model;
+
+namespace LgspHub.Gateway.Access;
+
+/// <summary>What the gateway knows of the operation a route serves, from the route's metadata in configuration.</summary>
+public sealed record Operation(string Name, string Service, bool PersonalData, string? SubjectFrom)
+{
+    public static Operation? Of(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config is { Metadata: { } metadata }
+            ? From(metadata)
+            : null;
+
+    public static Operation? From(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue("Operation", out var name)
+            ? new Operation(name, name.Split('.')[0], metadata.GetValueOrDefault("PersonalData") == "true", metadata.GetValueOrDefault("Subject"))
+            : null;
+}
+
+/// <summary>Deny by default, X-Road style: a consumer calls an operation only if its rights name it.</summary>
+public sealed class OperationRightRequirement : IAuthorizationRequirement
+{
+    public const string Policy = "lgsp-rights";
+}
+
+public sealed class OperationRightHandler(IOptionsMonitor<LgspOptions> options) : AuthorizationHandler<OperationRightRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OperationRightRequirement requirement)
+    {
+        // Rights are read at each request, so a change to the configuration applies at once, not at token expiry.
+        if (context.Resource is HttpContext http
+            && Operation.Of(http) is { } operation
+            && context.User.ConsumerId() is { } consumerId
+            && options.CurrentValue.Consumers.TryGetValue(consumerId, out var consumer)
+            && consumer.Allows(operation.Name))
+            context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>401 and 403 as problem details that say what is missing, never what exists.</summary>
+public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Challenged)
+        {
+            await context.ChallengeAsync();
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
+                $"A valid bearer token is required: request one at {TokenEndpoint.Path} with the consumer's client credentials.");
+        }
+        else if (authorizeResult.Forbidden)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            var operation = Operation.Of(context)?.Name ?? "this operation";
+            await WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", $"This consumer has no right to call {operation}.");
+        }
+        else
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+        }
+    }
+
+    private async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

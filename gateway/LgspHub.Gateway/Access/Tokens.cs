@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace LgspHub.Gateway.Access;
+
+/// <summary>The key the hub signs consumer tokens with and validates them against.</summary>
+public sealed class TokenSigningKey
+{
+    public TokenSigningKey(IOptions<LgspOptions> options, ILogger<TokenSigningKey> logger)
+    {
+        var configured = options.Value.Tokens.SigningKey;
+        if (string.IsNullOrWhiteSpace(configured))
+            logger.LogWarning("Lgsp:Tokens:SigningKey is not set: tokens are signed with a random key and end when the gateway stops");
+        var bytes = string.IsNullOrWhiteSpace(configured) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(configured);
+        if (bytes.Length < 32)
+            throw new InvalidOperationException("Lgsp:Tokens:SigningKey must hold at least 32 bytes (base64).");
+        Key = new SymmetricSecurityKey(bytes);
+    }
+
+    public SymmetricSecurityKey Key { get; }
+}
+
+/// <summary>The token response of RFC 6749 §5.1, with its snake_case member names.</summary>
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+
+/// <summary>OAuth 2.0 client credentials (RFC 6749 §4.4): a registered consumer trades its secret for a short-lived JWT.</summary>
+public static class TokenEndpoint
+{
+    public const string Path = "/connect/token";
+    public const string Audience = "lgsp-hub";
+
+    public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(Path, IssueAsync)
+            .DisableAntiforgery()
+            .WithSummary("Client credentials grant: form fields grant_type=client_credentials, client_id, client_secret (or HTTP Basic)");
+        return app;
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueAsync(
+        HttpRequest request, IOptionsMonitor<LgspOptions> options, TokenSigningKey signing, TimeProvider clock)
+    {
+        if (!request.HasFormContentType)
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "Send the grant as application/x-www-form-urlencoded.");
+        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        if (form["grant_type"] != "client_credentials")
+            return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+
+        var (clientId, secret) = Credentials(request, form);
+        var current = options.CurrentValue;
+        if (clientId is null || secret is null || !current.Consumers.TryGetValue(clientId, out var consumer) || !consumer.SecretMatches(secret))
+            return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "The client credentials are not valid.");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = current.Tokens.Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity([new Claim(ConsumerClaims.ClientId, clientId), new Claim("sub", clientId)]),
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + current.Tokens.Lifetime,
+            SigningCredentials = new SigningCredentials(signing.Key, SecurityAlgorithms.HmacSha256),
+        });
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)current.Tokens.Lifetime.TotalSeconds));
+    }
+
+    private static (string? ClientId, string? Secret) Credentials(HttpRequest request, IFormCollection form)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())).Split(':', 2);
+                if (pair.Length == 2)
+                    return (Uri.UnescapeDataString(pair[0]), Uri.UnescapeDataString(pair[1]));
+            }
+            catch (FormatException)
+            {
+            }
+            return (null, null);
+        }
+        return (form["client_id"].FirstOrDefault(), form["client_secret"].FirstOrDefault());
+    }
+
+    /// <summary>RFC 6749 error codes, inside an RFC 9457 problem.</summary>
+    private static ProblemHttpResult OAuthError(int status, string error, string detail) =>
+        TypedResults.Problem(detail, statusCode: status, title: "Token request refused", extensions: new Dictionary<string, object?> { ["error"] = error });
+}

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace LgspHub.EndToEnd.Tests;
+
+[Collection(HubTests.Name)]
+public sealed class GatewayAccessTests(HubFixture hub)
+{
+    [Fact]
+    public async Task A_registered_consumer_gets_a_short_lived_signed_token()
+    {
+        using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
+
+        var response = await http.PostAsync("/connect/token", Form(hub.Hospital.Id, hub.Hospital.Secret));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var token = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Bearer", token.GetProperty("token_type").GetString());
+        Assert.InRange(token.GetProperty("expires_in").GetInt32(), 60, 3600);
+        Assert.Equal(3, token.GetProperty("access_token").GetString()!.Split('.').Length);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
+    [Theory]
+    [InlineData("test.hospital", "wrong-secret", HttpStatusCode.Unauthorized, "invalid_client")]
+    [InlineData("no.such-consumer", "anything", HttpStatusCode.Unauthorized, "invalid_client")]
+    [InlineData("test.hospital", null, HttpStatusCode.BadRequest, "unsupported_grant_type")]
+    public async Task Bad_token_requests_are_refused_with_an_oauth_error(string clientId, string? secret, HttpStatusCode status, string error)
+    {
+        using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
+        var form = secret is null
+            ? new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password", ["client_id"] = clientId })
+            : Form(clientId, secret);
+
+        var response = await http.PostAsync("/connect/token", form);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(error, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Without_a_token_an_operation_answers_401_with_a_problem()
+    {
+        using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
+
+        var response = await http.GetAsync("/api/land/parcels/20305/1/1");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        Assert.Contains("/connect/token", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not-a-token")]
+    [InlineData("eyJhbGciOiJub25lIn0.eyJjbGllbnRfaWQiOiJ0ZXN0LmV2ZXJ5dGhpbmcifQ.")]
+    public async Task A_malformed_or_unsigned_token_answers_401(string token)
+    {
+        using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/land/parcels/20305/1/1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_expired_token_or_one_signed_with_another_key_answers_401()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
+
+        foreach (var token in new[]
+        {
+            Jwt(hub.SigningKey, now - 3600, now - 1800),
+            Jwt(RandomNumberGenerator.GetBytes(32), now, now + 600),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/land/parcels/20305/1/1");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_consumer_without_the_right_gets_403_naming_only_the_operation_it_called()
+    {
+        using var hospital = await hub.Hospital.ClientAsync(hub.GatewayUrl);
+        var holder = hub.Citizens(Pool.ReadOnly).First(c => c.Card is not null);
+
+        var card = await hospital.GetAsync($"/api/health-insurance/cards/{holder.PersonalId}");
+        var land = await hospital.GetAsync($"/api/land/owners/{holder.PersonalId}/parcels");
+
+        Assert.Equal(HttpStatusCode.OK, card.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, land.StatusCode);
+        var problem = await land.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("This consumer has no right to call land.parcels-of-owner.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_access_matrix_is_enforced_for_every_route()
+    {
+        using var hospital = await hub.Hospital.ClientAsync(hub.GatewayUrl);
+        var routes = GatewayRoutes().Where(r => r.Operation is not null).ToList();
+        Assert.NotEmpty(routes);
+
+        foreach (var route in routes)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(route.Method), SamplePath(route.Path));
+            if (route.Method != "GET")
+                request.Content = JsonContent.Create(new { });
+            var status = (await hospital.SendAsync(request)).StatusCode;
+
+            var allowed = hub.Hospital.Rights.Contains(route.Operation);
+            Assert.True(allowed ? status is not (HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized) : status == HttpStatusCode.Forbidden,
+                $"{route.Operation} ({route.Method} {route.Path}) answered {(int)status} to a consumer {(allowed ? "with" : "without")} the right");
+        }
+    }
+
+    [Fact]
+    public async Task A_consumer_over_its_rate_limit_gets_429_with_retry_after()
+    {
+        using var throttled = await hub.Throttled.ClientAsync(hub.GatewayUrl);
+
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+            responses.Add(await throttled.GetAsync("/api/land/parcels/20305/1/1"));
+
+        var refused = responses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_personal_data_operation_without_purpose_and_officer_is_refused()
+    {
+        var citizen = hub.Citizens(Pool.ReadOnly).First();
+        using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await hub.Everything.TokenAsync(hub.GatewayUrl));
+
+        var personal = await http.GetAsync($"/api/population/citizens/{citizen.PersonalId}");
+        var parcel = citizen.Parcels.Count > 0 ? citizen.Parcels[0] : hub.Citizens(Pool.ReadOnly).First(c => c.Parcels.Count > 0).Parcels[0];
+        var notPersonal = await http.GetAsync($"/api/land/parcels/{parcel.CommuneCode}/{parcel.MapSheet}/{parcel.ParcelNumber}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, personal.StatusCode);
+        var errors = (await personal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("X-Lgsp-Purpose", out _));
+        Assert.True(errors.TryGetProperty("X-Lgsp-Officer", out _));
+        Assert.Equal(HttpStatusCode.OK, notPersonal.StatusCode);
+    }
+
+    private static FormUrlEncodedContent Form(string clientId, string secret) => new(new Dictionary<string, string>
+    {
+        ["grant_type"] = "client_credentials",
+        ["client_id"] = clientId,
+        ["client_secret"] = secret,
+    });
+
+    /// <summary>A hand-made HS256 token, to present the gateway with expired and foreign-signed ones.</summary>
+    private static string Jwt(byte[] key, long issuedAt, long expires)
+    {
+        static string Part(object value) => Base64Url(JsonSerializer.SerializeToUtf8Bytes(value));
+        static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var unsigned = $"{Part(new { alg = "HS256", typ = "JWT" })}.{Part(new { iss = "lgsp-hub", aud = "lgsp-hub", client_id = "test.everything", iat = issuedAt, nbf = issuedAt, exp = expires })}";
+        return $"{unsigned}.{Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(unsigned)))}";
+    }
+
+    private sealed record GatewayRoute(string? Operation, string Method, string Path);
+
+    private static IEnumerable<GatewayRoute> GatewayRoutes()
+    {
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(HubLayout.RepositoryRoot, "gateway/LgspHub.Gateway/appsettings.json")));
+        foreach (var route in settings.RootElement.GetProperty("ReverseProxy").GetProperty("Routes").EnumerateObject())
+        {
+            var operation = route.Value.TryGetProperty("Metadata", out var metadata) ? metadata.GetProperty("Operation").GetString() : null;
+            var match = route.Value.GetProperty("Match");
+            yield return new GatewayRoute(operation, match.GetProperty("Methods")[0].GetString()!, match.GetProperty("Path").GetString()!);
+        }
+    }
+
+    private static string SamplePath(string template) => template
+        .Replace("{personalId}", "049085000123", StringComparison.Ordinal)
+        .Replace("{number}", "KS-20305-1990-000001", StringComparison.Ordinal)
+        .Replace("{communeCode}", "20305", StringComparison.Ordinal)
+        .Replace("{mapSheet}", "1", StringComparison.Ordinal)
+        .Replace("{parcelNumber}", "1", StringComparison.Ordinal)
+        .Replace("{**rest}", "statistics", StringComparison.Ordinal);
+}
