@@ -1,4 +1,5 @@
 using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 
 if (args is ["hash-secret", var secret])
@@ -14,9 +15,12 @@ builder.AddLgspAccess();
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddLgspTransforms();
 
 var app = builder.Build();
+app.UseTransactionRecords();
 app.MapDefaultEndpoints();
 app.UseLgspAccess();
 app.MapTokenEndpoint();
+app.MapRecordsApi();
+app.MapCatalog();
 app.MapReverseProxy(proxy =>
 {
     proxy.Use(PersonalDataPurpose.RequireAsync);

@@ -34,23 +34,39 @@ public static class AgencyDatabase
         return builder;
     }
 
-    /// <summary>
-    /// Creates the schema and seeds the synthetic province on first start. SQLite's DDL is
-    /// transactional, so tables and seed data commit together: a crash part-way leaves no tables,
-    /// and the next start seeds again instead of serving half a province.
-    /// </summary>
+    /// <summary>Creates the schema and seeds the synthetic province on first start, in one transaction.</summary>
     public static async Task InitializeDatabaseAsync<TDb>(this WebApplication app, Action<TDb, SyntheticProvince> seed)
         where TDb : AgencyDbContext
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
+        await db.EnsureSqliteSchemaAsync(app.Logger, async () =>
+        {
+            var started = TimeProvider.System.GetTimestamp();
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            seed(db, new SyntheticProvince(options));
+            await db.SaveChangesAsync();
+            db.ChangeTracker.Clear();
+            app.Logger.LogInformation("Seeded {Citizens} synthetic citizens (seed {Seed}) in {Elapsed}",
+                options.Citizens, options.Value, TimeProvider.System.GetElapsedTime(started));
+        });
+    }
+
+    /// <summary>
+    /// Creates the SQLite schema, filled by <paramref name="fill"/> in the same transaction: SQLite's DDL
+    /// is transactional, so a crash part-way leaves no tables and the next start begins again. Without
+    /// migrations a changed model cannot be applied in place, so a database of another schema version
+    /// (kept in user_version) is recreated.
+    /// </summary>
+    public static async Task EnsureSqliteSchemaAsync(this DbContext db, ILogger logger, Func<Task>? fill = null)
+    {
         var creator = db.GetService<IRelationalDatabaseCreator>();
         var schemaVersion = SchemaVersion(db);
         if (await creator.ExistsAsync() && await creator.HasTablesAsync()
             && await db.Database.SqlQueryRaw<int>("SELECT user_version AS Value FROM pragma_user_version").SingleAsync() != schemaVersion)
         {
-            // Without migrations a changed model cannot be applied in place; the data is synthetic, so start afresh.
-            app.Logger.LogWarning("The {Database} schema changed since it was created: recreating it from the seed", typeof(TDb).Name);
+            logger.LogWarning("The {Database} schema changed since it was created: recreating it", db.GetType().Name);
             await creator.DeleteAsync();
         }
         if (!await creator.ExistsAsync())
@@ -60,24 +76,15 @@ public static class AgencyDatabase
         if (await creator.HasTablesAsync())
             return;
 
-        var options = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
-        var started = TimeProvider.System.GetTimestamp();
-        await using (var transaction = await db.Database.BeginTransactionAsync())
-        {
-            await creator.CreateTablesAsync();
-            // PRAGMA takes no parameters; the value is a number computed here, not input.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await creator.CreateTablesAsync();
+        // PRAGMA takes no parameters; the value is a number computed here, not input.
 #pragma warning disable EF1003
-            await db.Database.ExecuteSqlRawAsync("PRAGMA user_version = " + schemaVersion.ToString(CultureInfo.InvariantCulture));
+        await db.Database.ExecuteSqlRawAsync("PRAGMA user_version = " + schemaVersion.ToString(CultureInfo.InvariantCulture));
 #pragma warning restore EF1003
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            seed(db, new SyntheticProvince(options));
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-        }
-        db.ChangeTracker.Clear();
-
-        app.Logger.LogInformation("Seeded {Citizens} synthetic citizens (seed {Seed}) in {Elapsed}",
-            options.Citizens, options.Value, TimeProvider.System.GetElapsedTime(started));
+        if (fill is not null)
+            await fill();
+        await transaction.CommitAsync();
     }
 
     /// <summary>A stable number for the model's DDL, kept in SQLite's user_version.</summary>

@@ -49,6 +49,7 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
+                .AddMeter(serviceName)
                 .AddMeter(InstrumentationOptions.MeterName))
             .WithTracing(tracing => tracing
                 .AddSource(serviceName)

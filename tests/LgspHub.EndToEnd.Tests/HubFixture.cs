@@ -70,6 +70,7 @@ public sealed class HubFixture : IAsyncLifetime
         foreach (var (agency, url) in agencyUrls)
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
         gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
+        gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
         foreach (var consumer in TestConsumers)
             foreach (var (key, value) in consumer.Registration())
                 gatewayEnvironment[key] = value;

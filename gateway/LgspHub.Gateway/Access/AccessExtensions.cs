@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using LgspHub.Gateway.Transactions;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Yarp.ReverseProxy.Configuration;
@@ -35,7 +37,21 @@ public static class AccessExtensions
         services.AddSingleton<IAuthorizationHandler, OperationRightHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddConsumerRateLimits();
+
+        services.Configure<RecordOptions>(builder.Configuration.GetSection(RecordOptions.Section));
+        var database = builder.Configuration.GetConnectionString("database") ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "gateway.db")}";
+        services.AddDbContext<GatewayDb>(options => options.UseSqlite(database));
+        services.AddSingleton<TransactionLog>();
+        services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
+        services.AddSingleton<SubjectHasher>();
         return builder;
+    }
+
+    /// <summary>Outermost: every request is recorded, refused ones and errors included.</summary>
+    public static WebApplication UseTransactionRecords(this WebApplication app)
+    {
+        app.UseMiddleware<TransactionRecorder>();
+        return app;
     }
 
     public static WebApplication UseLgspAccess(this WebApplication app)
@@ -69,7 +85,7 @@ public static class AccessExtensions
     }
 
     public static IReverseProxyBuilder AddLgspTransforms(this IReverseProxyBuilder proxy) =>
-        proxy.AddTransforms(transforms =>
+        TransactionRecorder.AddBackendTiming(proxy).AddTransforms(transforms =>
         {
             // Agencies trust the gateway, not the token: they get the consumer's id, never its credentials.
             transforms.AddRequestTransform(context =>

@@ -6,13 +6,22 @@ using Yarp.ReverseProxy.Model;
 
 namespace LgspHub.Gateway.Access;
 
-/// <summary>What the gateway knows of the operation a route serves, from the route's metadata in configuration.</summary>
+/// <summary>
+/// What the gateway knows of the operation an endpoint serves: from a proxied route's metadata in
+/// configuration, or from the metadata of the gateway's own endpoints (tokens, records, catalogue).
+/// </summary>
 public sealed record Operation(string Name, string Service, bool PersonalData, string? SubjectFrom)
 {
     public static Operation? Of(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config is { Metadata: { } metadata }
-            ? From(metadata)
-            : null;
+        context.GetEndpoint()?.Metadata switch
+        {
+            { } metadata when metadata.GetMetadata<RouteModel>()?.Config is { Metadata: { } routeMetadata } => From(routeMetadata),
+            { } metadata => metadata.GetMetadata<Operation>(),
+            null => null,
+        };
+
+    /// <summary>An operation of the hub itself, such as reading transaction records.</summary>
+    public static Operation Hub(string name) => new(name, "lgsp", false, null);
 
     public static Operation? From(IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue("Operation", out var name)

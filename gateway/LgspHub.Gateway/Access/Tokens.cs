@@ -42,6 +42,7 @@ public static class TokenEndpoint
     {
         app.MapPost(Path, IssueAsync)
             .DisableAntiforgery()
+            .WithMetadata(Operation.Hub("lgsp.token"))
             .WithSummary("Client credentials grant: form fields grant_type=client_credentials, client_id, client_secret (or HTTP Basic)");
         return app;
     }

@@ -1,0 +1,53 @@
+namespace LgspHub.Gateway.Transactions;
+
+public enum Outcome
+{
+    /// <summary>The agency answered without a server error or timeout (its 4xx included: it answered).</summary>
+    Succeeded,
+    /// <summary>The hub itself refused: no token, no right, over the rate limit, bad input, no such route.</summary>
+    Rejected,
+    /// <summary>A server error or timeout, at the agency or in the hub.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One gateway transaction, X-Road's operational-monitoring record: times, parties, statuses and
+/// sizes, never bodies or personal data (the path is kept as its route template).
+/// </summary>
+public sealed class TransactionRecord
+{
+    public Guid Id { get; init; }
+    public required string TraceId { get; init; }
+    public DateTimeOffset RequestInAt { get; init; }
+    public DateTimeOffset ResponseOutAt { get; init; }
+    public string? Consumer { get; init; }
+    public required string Service { get; init; }
+    public required string Operation { get; init; }
+    public required string Method { get; init; }
+    public int GatewayStatus { get; init; }
+    /// <summary>Null when the request never reached an agency.</summary>
+    public int? BackendStatus { get; init; }
+    public double GatewayMilliseconds { get; init; }
+    public double? BackendMilliseconds { get; init; }
+    public long RequestBytes { get; init; }
+    public long ResponseBytes { get; init; }
+    public Outcome Outcome { get; init; }
+    public string? FaultCode { get; init; }
+}
+
+/// <summary>
+/// One access to personal data: who (consumer, officer), why (purpose), which operation, when, the
+/// outcome, and the subject as a keyed hash: an auditor holding a personal ID finds every access to
+/// that person, but the log alone reveals no one.
+/// </summary>
+public sealed class AuditEntry
+{
+    public Guid TransactionId { get; init; }
+    public DateTimeOffset At { get; init; }
+    public required string Consumer { get; init; }
+    public string? Officer { get; init; }
+    public string? Purpose { get; init; }
+    public required string Operation { get; init; }
+    public string? SubjectHash { get; init; }
+    public Outcome Outcome { get; init; }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using LgspHub.Gateway.Access;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms;
+
+namespace LgspHub.Gateway.Transactions;
+
+/// <summary>When the request left for the agency and when its answer came back, set by the proxy's transforms.</summary>
+public sealed class BackendExchange
+{
+    public long SentAt { get; set; }
+    public long? AnsweredAt { get; set; }
+    public int? Status { get; set; }
+}
+
+/// <summary>Who asked for personal data, why, and about whom (hashed), noted by the personal-data check.</summary>
+public sealed record AuditDraft(string? Officer, string? Purpose, string? SubjectHash);
+
+/// <summary>
+/// Records every request that reaches the gateway, refused ones included (WSO2's lesson: refusals
+/// missing from the figures make success look better than it is). Outermost in the pipeline.
+/// </summary>
+public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log, TimeProvider clock)
+{
+    public const string TransactionIdHeader = "X-Lgsp-Transaction-Id";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments("/health"))
+        {
+            await next(context);
+            return;
+        }
+
+        var requestInAt = clock.GetUtcNow();
+        var started = clock.GetTimestamp();
+        var id = Guid.CreateVersion7(requestInAt);
+        context.Response.Headers[TransactionIdHeader] = id.ToString();
+        Activity.Current?.SetTag("lgsp.transaction_id", id.ToString());
+
+        var requestBody = new CountingStream(context.Request.Body);
+        context.Request.Body = requestBody;
+        var responseFeature = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        var responseBody = new CountingStream(responseFeature.Stream);
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(responseBody, responseFeature));
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var operation = Operation.Of(context);
+            var backend = context.Features.Get<BackendExchange>();
+            var (outcome, fault) = Classify(context.Response.StatusCode, backend?.Status, context.Features.Get<IForwarderErrorFeature>()?.Error);
+            var record = new TransactionRecord
+            {
+                Id = id,
+                TraceId = Activity.Current?.TraceId.ToHexString() ?? "",
+                RequestInAt = requestInAt,
+                ResponseOutAt = clock.GetUtcNow(),
+                Consumer = context.User.ConsumerId(),
+                Service = operation?.Service ?? "none",
+                Operation = operation?.Name ?? "none",
+                Method = context.Request.Method,
+                GatewayStatus = context.Response.StatusCode,
+                BackendStatus = backend?.Status,
+                GatewayMilliseconds = clock.GetElapsedTime(started).TotalMilliseconds,
+                BackendMilliseconds = backend is { AnsweredAt: { } answered } ? clock.GetElapsedTime(backend.SentAt, answered).TotalMilliseconds : null,
+                RequestBytes = requestBody.Bytes,
+                ResponseBytes = responseBody.Bytes,
+                Outcome = outcome,
+                FaultCode = fault,
+            };
+            log.Write(record);
+            if (operation is { PersonalData: true } && context.Features.Get<AuditDraft>() is { } draft && record.Consumer is { } consumer)
+            {
+                log.Write(new AuditEntry
+                {
+                    TransactionId = id,
+                    At = requestInAt,
+                    Consumer = consumer,
+                    Officer = draft.Officer,
+                    Purpose = draft.Purpose,
+                    Operation = operation.Name,
+                    SubjectHash = draft.SubjectHash,
+                    Outcome = outcome,
+                });
+            }
+        }
+    }
+
+    /// <summary>The brief's definitions: an agency that answered succeeded unless it answered with a server error.</summary>
+    public static (Outcome Outcome, string? Fault) Classify(int gatewayStatus, int? backendStatus, ForwarderError? forwarderError) =>
+        (backendStatus, forwarderError) switch
+        {
+            ({ } status, _) when status >= 500 => (Outcome.Failed, $"agency_{status}"),
+            ({ } status, _) => (Outcome.Succeeded, status >= 400 ? $"agency_{status}" : null),
+            (null, { } error) when error != ForwarderError.None => (Outcome.Failed, error switch
+            {
+                ForwarderError.RequestTimedOut => "agency_timeout",
+                ForwarderError.NoAvailableDestinations => "agency_unavailable",
+                ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled => "client_canceled",
+                _ => "agency_unreachable",
+            }),
+            _ => gatewayStatus switch
+            {
+                401 => (Outcome.Rejected, "unauthorized"),
+                403 => (Outcome.Rejected, "forbidden"),
+                404 => (Outcome.Rejected, "no_route"),
+                413 => (Outcome.Rejected, "too_large"),
+                429 => (Outcome.Rejected, "rate_limited"),
+                >= 400 and < 500 => (Outcome.Rejected, "bad_request"),
+                >= 500 => (Outcome.Failed, $"gateway_{gatewayStatus}"),
+                _ => (Outcome.Succeeded, null),
+            },
+        };
+
+    public static IReverseProxyBuilder AddBackendTiming(IReverseProxyBuilder proxy) =>
+        proxy.AddTransforms(transforms =>
+        {
+            transforms.AddRequestTransform(context =>
+            {
+                context.HttpContext.Features.Set(new BackendExchange { SentAt = TimeProvider.System.GetTimestamp() });
+                return ValueTask.CompletedTask;
+            });
+            transforms.AddResponseTransform(context =>
+            {
+                if (context.HttpContext.Features.Get<BackendExchange>() is { } exchange && context.ProxyResponse is { } response)
+                {
+                    exchange.AnsweredAt = TimeProvider.System.GetTimestamp();
+                    exchange.Status = (int)response.StatusCode;
+                }
+                return ValueTask.CompletedTask;
+            });
+        });
+}
+
+/// <summary>Counts the bytes that pass, so records carry request and response sizes without buffering bodies.</summary>
+internal sealed class CountingStream(Stream inner) : Stream
+{
+    public long Bytes { get; private set; }
+
+    public override bool CanRead => inner.CanRead;
+    public override bool CanSeek => false;
+    public override bool CanWrite => inner.CanWrite;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Counted(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        inner.Write(buffer, offset, count);
+        Bytes += count;
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await inner.WriteAsync(buffer, cancellationToken);
+        Bytes += buffer.Length;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() => inner.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    private int Counted(int read)
+    {
+        Bytes += read;
+        return read;
+    }
+}
