@@ -26,6 +26,9 @@ public sealed class HubProcess : IAsyncDisposable
 
     public string RecentOutput => string.Join('\n', _output.TakeLast(60));
 
+    /// <summary>Everything the process wrote to its console that is still kept (the last 5,000 lines).</summary>
+    public string AllOutput => string.Join('\n', _output);
+
     public static HubProcess Start(string name, string project, Uri url, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", $"{Path.GetFileName(project)}.dll")
@@ -90,7 +93,7 @@ public sealed class HubProcess : IAsyncDisposable
         if (line is null)
             return;
         _output.Enqueue(line);
-        while (_output.Count > 500)
+        while (_output.Count > 5_000)
             _output.TryDequeue(out _);
     }
 

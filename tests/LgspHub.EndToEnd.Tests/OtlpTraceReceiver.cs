@@ -29,6 +29,11 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
 
     public IReadOnlyCollection<ExportedSpan> Spans => _spans;
 
+    /// <summary>Every payload received (traces, metrics, logs) as text: protobuf keeps strings as UTF-8, so a search finds them.</summary>
+    public string AllPayloadText => string.Join('\n', _payloads.Select(p => System.Text.Encoding.UTF8.GetString(p)));
+
+    private readonly ConcurrentQueue<byte[]> _payloads = new();
+
     public static async Task<OtlpTraceReceiver> StartAsync(int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -38,15 +43,26 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
         var receiver = new OtlpTraceReceiver(app, $"http://127.0.0.1:{port}");
         app.MapPost("/v1/traces", async (HttpRequest request) =>
         {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            foreach (var span in ReadExportRequest(body.ToArray()))
+            var payload = await ReadAsync(request);
+            receiver._payloads.Enqueue(payload);
+            foreach (var span in ReadExportRequest(payload))
                 receiver._spans.Enqueue(span);
             return Results.Ok();
         });
-        app.MapPost("/v1/{signal}", () => Results.Ok());
+        app.MapPost("/v1/{signal}", async (HttpRequest request) =>
+        {
+            receiver._payloads.Enqueue(await ReadAsync(request));
+            return Results.Ok();
+        });
         await app.StartAsync();
         return receiver;
+    }
+
+    private static async Task<byte[]> ReadAsync(HttpRequest request)
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body);
+        return body.ToArray();
     }
 
     private static List<ExportedSpan> ReadExportRequest(byte[] payload)
