@@ -9,6 +9,12 @@ if (args is ["hash-secret", var secret])
     return;
 }
 
+if (args.Contains("--Lgsp:Checks=false") || Environment.GetEnvironmentVariable("Lgsp__Checks") == "false")
+{
+    LgspHub.Gateway.Baseline.Run(args);
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddLgspAccess();

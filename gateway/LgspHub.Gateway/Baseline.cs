@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace LgspHub.Gateway;
+
+/// <summary>
+/// The same gateway with its checks off: the same routes and proxy, but no tokens, rights, rate
+/// limits, transaction records or tracing. Run with Lgsp:Checks=false, only as the benchmark's
+/// baseline (./lgsp bench gateway), to measure what the checks cost.
+/// </summary>
+public static class Baseline
+{
+    public static void Run(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        // The routes name the rights policy; here it lets everything through.
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Access.OperationRightRequirement.Policy, policy => policy.RequireAssertion(_ => true));
+
+        var app = builder.Build();
+        app.UseAuthorization();
+        app.MapReverseProxy();
+        app.Run();
+    }
+}
