@@ -1,4 +1,5 @@
 using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Operations;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 
@@ -18,6 +19,7 @@ if (args.Contains("--Lgsp:Checks=false") || Environment.GetEnvironmentVariable("
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddLgspAccess();
+builder.AddOps();
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddLgspTransforms();
 
 var app = builder.Build();
@@ -27,6 +29,7 @@ app.UseLgspAccess();
 app.MapTokenEndpoint();
 app.MapRecordsApi();
 app.MapCatalog();
+app.MapOpsApi();
 app.MapReverseProxy(proxy =>
 {
     proxy.Use(PersonalDataPurpose.RequireAsync);

@@ -4,6 +4,7 @@ using MassTransit.Monitoring;
 using LgspHub.ServiceDefaults.Admin;
 using LgspHub.ServiceDefaults.Outbox;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -75,9 +76,19 @@ public static class Extensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready");
         if (app.Services.GetService<ErrorQueues>() is not null)
+        {
             app.MapAdminApi();
+            app.Use(FailInjectedRequests);
+        }
         return app;
     }
+
+    /// <summary>Answers the injected share of API requests with a 503, as an overloaded agency would.</summary>
+    private static Task FailInjectedRequests(HttpContext context, Func<Task> next) =>
+        context.Request.Path.StartsWithSegments("/api") && context.RequestServices.GetRequiredService<FaultInjection>().ShouldFailRequest()
+            ? TypedResults.Problem("Injected fault: this agency is told to fail a share of its requests.", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Service unavailable").ExecuteAsync(context)
+            : next();
 
     private static bool IsHealthProbe(string? path) =>
         path is not null && path.StartsWith("/health", StringComparison.OrdinalIgnoreCase);

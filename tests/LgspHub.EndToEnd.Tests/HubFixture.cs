@@ -95,7 +95,10 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>The gateway's token signing key, so tests can present it with expired tokens.</summary>
     public byte[] SigningKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
-    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled];
+    /// <summary>A consumer of its own for the figures test, so its counts are not mixed with other tests'.</summary>
+    public TestConsumer Counted { get; } = new("test.counted", ["land.read-parcel", "population.read-citizen"]);
+
+    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted];
 
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");

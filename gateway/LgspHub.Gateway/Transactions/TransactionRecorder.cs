@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Operations;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
@@ -37,7 +38,8 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
         var started = clock.GetTimestamp();
         var id = Guid.CreateVersion7(requestInAt);
         context.Response.Headers[TransactionIdHeader] = id.ToString();
-        Activity.Current?.SetTag("lgsp.transaction_id", id.ToString());
+        var span = Activity.Current;
+        span?.SetTag(TransactionTags.Id, id.ToString());
 
         var requestBody = new CountingStream(context.Request.Body);
         context.Request.Body = requestBody;
@@ -56,7 +58,7 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
             var record = new TransactionRecord
             {
                 Id = id,
-                TraceId = Activity.Current?.TraceId.ToHexString() ?? "",
+                TraceId = span?.TraceId.ToHexString() ?? "",
                 RequestInAt = requestInAt,
                 ResponseOutAt = clock.GetUtcNow(),
                 Consumer = context.User.ConsumerId(),
@@ -73,6 +75,13 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 FaultCode = fault,
             };
             log.Write(record);
+            // The same outcome on the span: operators' figures are derived from the traces.
+            span?.SetTag(TransactionTags.Service, record.Service)
+                .SetTag(TransactionTags.Operation, record.Operation)
+                .SetTag(TransactionTags.Consumer, record.Consumer)
+                .SetTag(TransactionTags.Outcome, outcome.ToString())
+                .SetTag(TransactionTags.Fault, fault)
+                .SetTag(TransactionTags.BackendStatus, record.BackendStatus);
             if (operation is { PersonalData: true } && context.Features.Get<AuditDraft>() is { } draft && record.Consumer is { } consumer)
             {
                 log.Write(new AuditEntry

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.ServiceDefaults.Admin;
 
-public sealed record FaultSettings(double? ConsumerFailureRate);
+public sealed record FaultSettings(double? ConsumerFailureRate, double? HttpFailureRate = null);
 
 public sealed record ReplayResult(string Queue, uint Replayed);
 
@@ -31,14 +31,22 @@ public static class AdminApi
                 : TypedResults.Ok(new ReplayResult(queue, await queues.ReplayAsync(queue, cancellationToken))))
             .WithSummary("Move the messages of a queue's error queue back to the queue, to be consumed again");
 
-        admin.MapGet("/faults", (FaultInjection faults) => TypedResults.Ok(new FaultSettings(faults.ConsumerFailureRate)));
+        admin.MapGet("/faults", (FaultInjection faults) => TypedResults.Ok(new FaultSettings(faults.ConsumerFailureRate, faults.HttpFailureRate)));
 
         admin.MapPut("/faults", Results<Ok<FaultSettings>, ValidationProblem> (FaultSettings settings, FaultInjection faults) =>
             {
-                if (settings.ConsumerFailureRate is not (>= 0 and <= 1))
-                    return ApiProblems.Invalid("consumerFailureRate", "A rate from 0 to 1 is required.");
-                faults.ConsumerFailureRate = settings.ConsumerFailureRate.Value;
-                return TypedResults.Ok(new FaultSettings(faults.ConsumerFailureRate));
+                var errors = new FieldErrors();
+                if (settings.ConsumerFailureRate is { } consume and not (>= 0 and <= 1))
+                    errors.Add("consumerFailureRate", "A rate from 0 to 1.");
+                if (settings.HttpFailureRate is { } http and not (>= 0 and <= 1))
+                    errors.Add("httpFailureRate", "A rate from 0 to 1.");
+                if (settings.ConsumerFailureRate is null && settings.HttpFailureRate is null)
+                    errors.Add("consumerFailureRate", "Give consumerFailureRate, httpFailureRate or both (0 to 1).");
+                if (errors.Any)
+                    return errors.Problem();
+                faults.ConsumerFailureRate = settings.ConsumerFailureRate ?? faults.ConsumerFailureRate;
+                faults.HttpFailureRate = settings.HttpFailureRate ?? faults.HttpFailureRate;
+                return TypedResults.Ok(new FaultSettings(faults.ConsumerFailureRate, faults.HttpFailureRate));
             })
             .WithSummary("Inject faults into this agency while it runs");
         return app;

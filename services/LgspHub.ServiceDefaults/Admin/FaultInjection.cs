@@ -15,6 +15,17 @@ public sealed class FaultInjection
     }
 
     public bool ShouldFailConsume() => ConsumerFailureRate > 0 && Random.Shared.NextDouble() < ConsumerFailureRate;
+
+    private double _httpFailureRate;
+
+    /// <summary>Share of the agency's API requests answered with a 503, from 0 to 1.</summary>
+    public double HttpFailureRate
+    {
+        get => Volatile.Read(ref _httpFailureRate);
+        set => Volatile.Write(ref _httpFailureRate, Math.Clamp(value, 0, 1));
+    }
+
+    public bool ShouldFailRequest() => HttpFailureRate > 0 && Random.Shared.NextDouble() < HttpFailureRate;
 }
 
 public sealed class InjectedFaultException(string message) : Exception(message);

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HdrHistogram;
+using LgspHub.Gateway.Transactions;
+using OpenTelemetry;
+
+namespace LgspHub.Gateway.Operations;
+
+public sealed record OutcomeCounts(long Total, long Succeeded, long Rejected, long Failed)
+{
+    /// <summary>Succeeded over succeeded and failed: the hub's refusals are counted apart, not hidden and not blamed on agencies.</summary>
+    public double? SuccessRate => Succeeded + Failed == 0 ? null : (double)Succeeded / (Succeeded + Failed);
+}
+
+public sealed record Latency(double P50, double P95, double P99);
+
+public sealed record Breakdown(string Name, OutcomeCounts Counts, Latency? LatencyMs);
+
+/// <summary>
+/// Gateway transactions counted from the gateway's own server spans as they end, by the outcome
+/// the recorder put on each span: figures come from the traces, not from counters beside the code.
+/// Minute counts are kept three days (the longest burn-rate window), latency histograms one day in
+/// five-minute buckets.
+/// </summary>
+public sealed class TransactionStatistics(TimeProvider clock)
+{
+    private static readonly TimeSpan CountRetention = TimeSpan.FromDays(3);
+    private static readonly TimeSpan LatencyRetention = TimeSpan.FromDays(1);
+    private const long LatencyBucketMinutes = 5;
+
+    private readonly ConcurrentDictionary<(long Minute, string Service, string Operation, string Consumer), Counter> _counts = new();
+    private readonly ConcurrentDictionary<(long Bucket, string Service, string Operation), IntConcurrentHistogram> _latencies = new();
+    private long _lastPrunedMinute;
+
+    public void Record(DateTimeOffset at, string service, string operation, string consumer, Outcome outcome, TimeSpan duration)
+    {
+        var minute = at.ToUnixTimeSeconds() / 60;
+        _counts.GetOrAdd((minute, service, operation, consumer), _ => new Counter()).Add(outcome);
+        _latencies.GetOrAdd((minute / LatencyBucketMinutes, service, operation), _ => new IntConcurrentHistogram(1, 600_000, 2))
+            .RecordValue(Math.Clamp((long)Math.Round(duration.TotalMilliseconds * 10), 1, 600_000)); // tenths of a millisecond
+        Prune(minute);
+    }
+
+    public IReadOnlyList<Breakdown> By(TimeSpan window, Func<(string Service, string Operation, string Consumer), string> key)
+    {
+        var from = FromMinute(window);
+        var groups = _counts.Where(c => c.Key.Minute >= from).GroupBy(c => key((c.Key.Service, c.Key.Operation, c.Key.Consumer)));
+        return groups
+            .Select(g => new Breakdown(g.Key, Sum(g.Select(c => c.Value)), LatencyOf(window, k => key((k.Service, k.Operation, "")) == g.Key)))
+            .OrderBy(b => b.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public Breakdown Overall(TimeSpan window) =>
+        new("all", Sum(_counts.Where(c => c.Key.Minute >= FromMinute(window)).Select(c => c.Value)), LatencyOf(window, _ => true));
+
+    /// <summary>Per minute, oldest first: the success-rate and traffic chart, and the burn-rate windows.</summary>
+    public IReadOnlyList<(DateTimeOffset Minute, OutcomeCounts Counts)> Minutes(TimeSpan window) =>
+        _counts.Where(c => c.Key.Minute >= FromMinute(window))
+            .GroupBy(c => c.Key.Minute)
+            .OrderBy(g => g.Key)
+            .Select(g => (DateTimeOffset.FromUnixTimeSeconds(g.Key * 60), Sum(g.Select(c => c.Value))))
+            .ToList();
+
+    private long FromMinute(TimeSpan window) => (clock.GetUtcNow() - window).ToUnixTimeSeconds() / 60 + 1;
+
+    private Latency? LatencyOf(TimeSpan window, Func<(string Service, string Operation), bool> include)
+    {
+        // Buckets are five minutes wide: a window takes the buckets it overlaps.
+        var fromBucket = FromMinute(window) / LatencyBucketMinutes;
+        IntHistogram? merged = null;
+        foreach (var (key, histogram) in _latencies)
+        {
+            if (key.Bucket < fromBucket || !include((key.Service, key.Operation)))
+                continue;
+            merged ??= new IntHistogram(1, 600_000, 2);
+            merged.Add(histogram);
+        }
+        return merged is null || merged.TotalCount == 0
+            ? null
+            : new Latency(merged.GetValueAtPercentile(50) / 10.0, merged.GetValueAtPercentile(95) / 10.0, merged.GetValueAtPercentile(99) / 10.0);
+    }
+
+    private static OutcomeCounts Sum(IEnumerable<Counter> counters)
+    {
+        long succeeded = 0, rejected = 0, failed = 0;
+        foreach (var counter in counters)
+        {
+            succeeded += counter.Succeeded;
+            rejected += counter.Rejected;
+            failed += counter.Failed;
+        }
+        return new OutcomeCounts(succeeded + rejected + failed, succeeded, rejected, failed);
+    }
+
+    private void Prune(long minute)
+    {
+        var last = Interlocked.Read(ref _lastPrunedMinute);
+        if (minute - last < 10 || Interlocked.CompareExchange(ref _lastPrunedMinute, minute, last) != last)
+            return;
+        var countsBefore = minute - (long)CountRetention.TotalMinutes;
+        foreach (var key in _counts.Keys.Where(k => k.Minute < countsBefore))
+            _counts.TryRemove(key, out _);
+        var latencyBefore = (minute - (long)LatencyRetention.TotalMinutes) / LatencyBucketMinutes;
+        foreach (var key in _latencies.Keys.Where(k => k.Bucket < latencyBefore))
+            _latencies.TryRemove(key, out _);
+    }
+
+    private sealed class Counter
+    {
+        private long _succeeded, _rejected, _failed;
+
+        public long Succeeded => Interlocked.Read(ref _succeeded);
+        public long Rejected => Interlocked.Read(ref _rejected);
+        public long Failed => Interlocked.Read(ref _failed);
+
+        public void Add(Outcome outcome)
+        {
+            switch (outcome)
+            {
+                case Outcome.Succeeded: Interlocked.Increment(ref _succeeded); break;
+                case Outcome.Rejected: Interlocked.Increment(ref _rejected); break;
+                default: Interlocked.Increment(ref _failed); break;
+            }
+        }
+    }
+}
+
+/// <summary>Feeds <see cref="TransactionStatistics"/> from every gateway transaction span as it ends.</summary>
+public sealed class TransactionSpanProcessor(TransactionStatistics statistics) : BaseProcessor<Activity>
+{
+    public override void OnEnd(Activity data)
+    {
+        if (data.GetTagItem(TransactionTags.Outcome) is not string outcome || !Enum.TryParse<Outcome>(outcome, out var parsed))
+            return;
+        statistics.Record(new DateTimeOffset(data.StartTimeUtc, TimeSpan.Zero),
+            data.GetTagItem(TransactionTags.Service) as string ?? "none",
+            data.GetTagItem(TransactionTags.Operation) as string ?? "none",
+            data.GetTagItem(TransactionTags.Consumer) as string ?? "anonymous",
+            parsed, data.Duration);
+    }
+}
+
+/// <summary>The span attributes a gateway transaction carries; none of them is personal data.</summary>
+public static class TransactionTags
+{
+    public const string Id = "lgsp.transaction_id";
+    public const string Service = "lgsp.service";
+    public const string Operation = "lgsp.operation";
+    public const string Consumer = "lgsp.consumer";
+    public const string Outcome = "lgsp.outcome";
+    public const string Fault = "lgsp.fault_code";
+    public const string BackendStatus = "lgsp.backend_status";
+}

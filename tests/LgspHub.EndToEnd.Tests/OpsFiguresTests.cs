@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace LgspHub.EndToEnd.Tests;
+
+[Collection(HubTests.Name)]
+public sealed class OpsFiguresTests(HubFixture hub)
+{
+    [Fact]
+    public async Task The_trace_derived_figures_equal_what_the_client_counted()
+    {
+        var parcel = hub.Citizens(Pool.ReadOnly).First(c => c.Parcels.Count > 0).Parcels[0];
+        using var client = await hub.Counted.ClientAsync(hub.GatewayUrl);
+        using var land = new HttpClient { BaseAddress = hub.Hosts["land"].Url };
+        (await land.PutAsJsonAsync("/admin/faults", new { httpFailureRate = 0.3 })).EnsureSuccessStatusCode();
+        var counted = new Dictionary<string, int> { ["succeeded"] = 0, ["rejected"] = 0, ["failed"] = 0 };
+        try
+        {
+            for (var i = 0; i < 40; i++)
+                Count(await client.GetAsync($"/api/land/parcels/{parcel.CommuneCode}/{parcel.MapSheet}/{parcel.ParcelNumber}"));
+            for (var i = 0; i < 15; i++)
+                Count(await client.GetAsync("/api/population/citizens/049099999999"));      // the agency's 404: it answered
+            for (var i = 0; i < 15; i++)
+                Count(await client.GetAsync($"/api/health-insurance/cards/{parcel.CommuneCode}049")); // no right: 403
+            for (var i = 0; i < 10; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/population/citizens/049099999999");
+                request.Headers.Add("X-Lgsp-Purpose", "");                                    // no purpose: 400 at the gateway
+                Count(await client.SendAsync(request));
+            }
+        }
+        finally
+        {
+            (await land.PutAsJsonAsync("/admin/faults", new { httpFailureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+        Assert.True(counted["failed"] > 0, "the injected faults produced failures");
+
+        var figures = await Eventually.Get(async () =>
+        {
+            var summary = await hub.Gateway.GetFromJsonAsync<JsonElement>("/ops/api/summary?window=1h");
+            var mine = summary.GetProperty("consumers").EnumerateArray().SingleOrDefault(c => c.GetProperty("name").GetString() == hub.Counted.Id);
+            return mine.ValueKind == JsonValueKind.Object && mine.GetProperty("counts").GetProperty("total").GetInt32() == 80 ? mine.GetRawText() : null;
+        }, TimeSpan.FromSeconds(15), "all 80 transactions in the figures");
+
+        var counts = JsonDocument.Parse(figures).RootElement.GetProperty("counts");
+        Assert.Equal(counted["succeeded"], counts.GetProperty("succeeded").GetInt32());
+        Assert.Equal(counted["rejected"], counts.GetProperty("rejected").GetInt32());
+        Assert.Equal(counted["failed"], counts.GetProperty("failed").GetInt32());
+        Assert.Equal((double)counted["succeeded"] / (counted["succeeded"] + counted["failed"]), counts.GetProperty("successRate").GetDouble(), 9);
+
+        void Count(HttpResponseMessage response)
+        {
+            var status = (int)response.StatusCode;
+            // The client's side of the brief's definitions: the agency's 404 is an answer; 403 and 400 are the hub's refusals.
+            var outcome = status >= 500 ? "failed" : status is 403 or 400 ? "rejected" : "succeeded";
+            counted[outcome]++;
+        }
+    }
+
+    [Theory]
+    [InlineData("1m")]
+    [InlineData("25h")]
+    [InlineData("abc")]
+    [InlineData("-5m")]
+    public async Task A_window_outside_5m_to_24h_is_a_400(string window)
+    {
+        var response = await hub.Gateway.GetAsync($"/ops/api/summary?window={window}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_summary_reports_the_objective_its_budget_and_every_burn_rate_alert()
+    {
+        var summary = await hub.Gateway.GetFromJsonAsync<JsonElement>("/ops/api/summary?window=5m");
+
+        var slo = summary.GetProperty("slo");
+        Assert.Equal(0.998, slo.GetProperty("objective").GetDouble());
+        Assert.Equal(["fast-burn", "slow-burn", "steady-burn"], slo.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("name").GetString()!).ToArray());
+    }
+}
