@@ -56,6 +56,11 @@ public sealed class HubFixture : IAsyncLifetime
             ? url
             : throw new InvalidOperationException("LGSP_RABBITMQ_URL is not set: run the suite with ./lgsp test, which starts a RabbitMQ broker.");
 
+    public static string BrokerManagementUrl =>
+        Environment.GetEnvironmentVariable("LGSP_RABBITMQ_MANAGEMENT_URL") is { Length: > 0 } url
+            ? url
+            : throw new InvalidOperationException("LGSP_RABBITMQ_MANAGEMENT_URL is not set: run the suite with ./lgsp test, which starts RabbitMQ with its management API.");
+
     public async Task InitializeAsync()
     {
         await EnsureBrokerReachableAsync(new Uri(BrokerUrl));
@@ -71,6 +76,7 @@ public sealed class HubFixture : IAsyncLifetime
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
         gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
+        gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
         foreach (var consumer in TestConsumers)
             foreach (var (key, value) in consumer.Registration())
                 gatewayEnvironment[key] = value;

@@ -1,6 +1,8 @@
+using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using OpenTelemetry.Trace;
 
 namespace LgspHub.Gateway.Operations;
@@ -19,6 +21,9 @@ public sealed class OpsOptions
 
     /// <summary>The share of transactions that must succeed: the brief's 99.8 %.</summary>
     public double Objective { get; set; } = 0.998;
+
+    /// <summary>RabbitMQ's management API, with its user in the URL: the broker `./lgsp up` starts by default.</summary>
+    public string BrokerManagementUrl { get; set; } = "http://guest:guest@127.0.0.1:15673";
 }
 
 /// <summary>The operators' figures as JSON, derived from the gateway's transaction spans.</summary>
@@ -32,6 +37,7 @@ public static class OpsApi
         builder.Services.Configure<OpsOptions>(builder.Configuration.GetSection(OpsOptions.Section));
         builder.Services.AddSingleton<TransactionStatistics>();
         builder.Services.AddSingleton<TransactionSpanProcessor>();
+        builder.Services.AddHttpClient<BrokerClient>(http => http.Timeout = TimeSpan.FromSeconds(5));
         // Every transaction is traced, whatever the caller's sampling flag: the figures must count them all.
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
             .SetSampler(new AlwaysOnSampler())
@@ -41,9 +47,15 @@ public static class OpsApi
 
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ops/api/summary", Summary)
-            .AllowAnonymous()
+        var ops = app.MapGroup("/ops").AllowAnonymous().WithTags("Operations").WithMetadata(Operation.Hub("lgsp.ops"));
+        ops.MapGet("/api/summary", Summary)
             .WithSummary("Transactions, success rate, latency, error budget and burn-rate alerts over a window (5m to 24h), from the traces");
+        ops.MapGet("/api/broker", async (BrokerClient broker, CancellationToken cancellationToken) => TypedResults.Ok(await broker.GetAsync(cancellationToken)))
+            .WithSummary("Queue depths, consumers and error-queue counts per agency");
+        ops.MapGet("/api/failures", RecentFailures)
+            .WithSummary("The most recent failed transactions, with their trace ids");
+        ops.MapGet("/", () => TypedResults.Content(Page.Value, "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
         return app;
     }
 
@@ -66,6 +78,18 @@ public static class OpsApi
             new SloStatus(objective, Slo.ErrorBudgetLeft(series, now, budgetPeriod, objective), budgetPeriod, Slo.Evaluate(series, now, objective)),
             statistics.Minutes(span).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.SuccessRate)).ToList()));
     }
+
+    private static async Task<Ok<TransactionRecord[]>> RecentFailures(GatewayDb db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Transactions.AsNoTracking().Where(r => r.Outcome == Outcome.Failed)
+            .OrderByDescending(r => r.RequestInAt).Take(20).ToArrayAsync(cancellationToken));
+
+    /// <summary>The dashboard: one page, no build step, reading the JSON above.</summary>
+    private static readonly Lazy<string> Page = new(() =>
+    {
+        using var stream = typeof(OpsApi).Assembly.GetManifestResourceStream("LgspHub.Gateway.Operations.ops.html")
+            ?? throw new InvalidOperationException("The ops page is not embedded.");
+        return new StreamReader(stream).ReadToEnd();
+    });
 
     public static bool TryParseWindow(string text, out TimeSpan window)
     {

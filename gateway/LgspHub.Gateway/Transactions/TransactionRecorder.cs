@@ -105,11 +105,12 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
         {
             ({ } status, _) when status >= 500 => (Outcome.Failed, $"agency_{status}"),
             ({ } status, _) => (Outcome.Succeeded, status >= 400 ? $"agency_{status}" : null),
+            // The caller hung up: no failure of the hub or the agency, so not held against the objective.
+            (null, ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled) => (Outcome.Rejected, "client_canceled"),
             (null, { } error) when error != ForwarderError.None => (Outcome.Failed, error switch
             {
                 ForwarderError.RequestTimedOut => "agency_timeout",
                 ForwarderError.NoAvailableDestinations => "agency_unavailable",
-                ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled => "client_canceled",
                 _ => "agency_unreachable",
             }),
             _ => gatewayStatus switch

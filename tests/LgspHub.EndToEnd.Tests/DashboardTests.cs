@@ -1,0 +1,55 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace LgspHub.EndToEnd.Tests;
+
+/// <summary>The operators' page in a real headless browser: Debian's Chromium, driven by Playwright.</summary>
+[Collection(HubTests.Name)]
+public sealed class DashboardTests(HubFixture hub)
+{
+    [Fact]
+    public async Task The_ops_page_shows_each_service_with_the_figures_of_the_json_in_either_language()
+    {
+        var parcel = hub.Citizens(Pool.ReadOnly).First(c => c.Parcels.Count > 0).Parcels[0];
+        for (var i = 0; i < 5; i++)
+            (await hub.Gateway.GetAsync($"/api/land/parcels/{parcel.CommuneCode}/{parcel.MapSheet}/{parcel.ParcelNumber}")).EnsureSuccessStatusCode();
+        var summary = await hub.Gateway.GetFromJsonAsync<JsonElement>("/ops/api/summary?window=1h");
+        var landTotal = summary.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "land")
+            .GetProperty("counts").GetProperty("total").GetInt32();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1600 } });
+        await page.GotoAsync(new Uri(hub.GatewayUrl, "/ops").ToString());
+        await page.WaitForSelectorAsync("body[data-loaded=true]");
+
+        Assert.Equal("LgspHub · Vận hành", await page.TextContentAsync("h1"));
+        Assert.Equal(landTotal.ToString("N0", new System.Globalization.CultureInfo("vi-VN")), (await page.TextContentAsync("#services tr[data-name=land] td.total"))?.Trim());
+        Assert.Equal(3, await page.Locator("#alerts .alert").CountAsync());
+        Assert.True(await page.Locator("#broker tr").CountAsync() > 1, "the broker's queues are listed");
+
+        await page.ClickAsync("#language");
+        await page.WaitForFunctionAsync("document.querySelector('h1').textContent === 'LgspHub · Operations'");
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("By service", await page.TextContentAsync("[data-i18n=byService]"));
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "ops-dashboard.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task The_broker_figures_list_every_agency_queue_with_its_error_queue_count()
+    {
+        var broker = await hub.Gateway.GetFromJsonAsync<JsonElement>("/ops/api/broker");
+
+        Assert.True(broker.GetProperty("available").GetBoolean(), broker.GetProperty("problem").GetString());
+        var queues = broker.GetProperty("queues").EnumerateArray().ToList();
+        Assert.Contains(queues, q => q.GetProperty("queue").GetString() == "health-insurance-child-personal-id-issued" && q.GetProperty("consumers").GetInt32() >= 1);
+        Assert.Equal(HubFixture.Agencies.Order(), queues.Select(q => q.GetProperty("agency").GetString()!).Distinct().Order());
+    }
+}
