@@ -51,7 +51,8 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(serviceName)
-                .AddMeter(InstrumentationOptions.MeterName))
+                .AddMeter(InstrumentationOptions.MeterName)
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(serviceName)
                 .AddSource(OutboxTelemetry.ActivitySourceName)
@@ -75,6 +76,8 @@ public static class Extensions
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready");
+        // Prometheus scrapes every host; deploy/prometheus has the configuration and the alert rules.
+        app.MapPrometheusScrapingEndpoint();
         if (app.Services.GetService<ErrorQueues>() is not null)
         {
             app.MapAdminApi();
@@ -90,9 +93,9 @@ public static class Extensions
                 title: "Service unavailable").ExecuteAsync(context)
             : next();
 
-    private static bool IsHealthProbe(string? path) =>
-        path is not null && path.StartsWith("/health", StringComparison.OrdinalIgnoreCase);
+    private static bool IsHealthProbe(string? path) => path is not null && IsHealthProbe(new PathString(path));
 
-    private static bool IsHealthProbe(Microsoft.AspNetCore.Http.PathString path) =>
-        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Health probes and metric scrapes: the hub's own housekeeping, neither traced nor counted as transactions.</summary>
+    public static bool IsHealthProbe(PathString path) =>
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
 }

@@ -58,6 +58,24 @@ public sealed class OpsFiguresTests(HubFixture hub)
         }
     }
 
+    [Fact]
+    public async Task Prometheus_reads_the_transactions_by_service_operation_consumer_and_outcome()
+    {
+        (await hub.Gateway.GetAsync("/api/population/citizens/049099999999")).EnsureSuccessStatusCode();
+
+        var metrics = await Eventually.Get(async () =>
+        {
+            var text = await hub.Gateway.GetStringAsync("/metrics");
+            return text.Contains("lgsp_transactions_total{", StringComparison.Ordinal) ? text : null;
+        }, TimeSpan.FromSeconds(15), "the transaction counter on /metrics");
+
+        var lines = metrics.Split('\n').Where(l => l.StartsWith("lgsp_transactions_total{", StringComparison.Ordinal)).ToList();
+        Assert.Contains(lines, l => l.Contains("consumer=\"test.everything\"", StringComparison.Ordinal)
+            && l.Contains("operation=\"population.read-citizen\"", StringComparison.Ordinal) && l.Contains("outcome=\"Succeeded\"", StringComparison.Ordinal));
+        Assert.Contains("lgsp_transaction_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("049099999999", metrics, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("1m")]
     [InlineData("25h")]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using HdrHistogram;
 using LgspHub.Gateway.Transactions;
 using OpenTelemetry;
@@ -126,18 +127,36 @@ public sealed class TransactionStatistics(TimeProvider clock)
     }
 }
 
-/// <summary>Feeds <see cref="TransactionStatistics"/> from every gateway transaction span as it ends.</summary>
-public sealed class TransactionSpanProcessor(TransactionStatistics statistics) : BaseProcessor<Activity>
+/// <summary>
+/// Feeds <see cref="TransactionStatistics"/> from every gateway transaction span as it ends, and the
+/// same counts as metrics (lgsp_transactions_total, lgsp_transaction_duration_seconds) for Prometheus.
+/// </summary>
+public sealed class TransactionSpanProcessor : BaseProcessor<Activity>
 {
+    private readonly TransactionStatistics _statistics;
+    private readonly Counter<long> _transactions;
+    private readonly Histogram<double> _duration;
+
+    public TransactionSpanProcessor(TransactionStatistics statistics, IMeterFactory meters)
+    {
+        _statistics = statistics;
+        var meter = meters.Create("LgspHub.Gateway");
+        _transactions = meter.CreateCounter<long>("lgsp.transactions", description: "Gateway transactions by service, operation, consumer and outcome");
+        _duration = meter.CreateHistogram<double>("lgsp.transaction.duration", unit: "s", description: "Gateway transaction duration");
+    }
+
     public override void OnEnd(Activity data)
     {
         if (data.GetTagItem(TransactionTags.Outcome) is not string outcome || !Enum.TryParse<Outcome>(outcome, out var parsed))
             return;
-        statistics.Record(new DateTimeOffset(data.StartTimeUtc, TimeSpan.Zero),
-            data.GetTagItem(TransactionTags.Service) as string ?? "none",
-            data.GetTagItem(TransactionTags.Operation) as string ?? "none",
-            data.GetTagItem(TransactionTags.Consumer) as string ?? "anonymous",
-            parsed, data.Duration);
+        var service = data.GetTagItem(TransactionTags.Service) as string ?? "none";
+        var operation = data.GetTagItem(TransactionTags.Operation) as string ?? "none";
+        var consumer = data.GetTagItem(TransactionTags.Consumer) as string ?? "anonymous";
+        _statistics.Record(new DateTimeOffset(data.StartTimeUtc, TimeSpan.Zero), service, operation, consumer, parsed, data.Duration);
+
+        var tags = new TagList { { "service", service }, { "operation", operation }, { "consumer", consumer }, { "outcome", outcome } };
+        _transactions.Add(1, tags);
+        _duration.Record(data.Duration.TotalSeconds, tags);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
+using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
@@ -28,7 +29,7 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/health"))
+        if (Extensions.IsHealthProbe(context.Request.Path))
         {
             await next(context);
             return;
