@@ -58,8 +58,8 @@ public static class Extensions
                 .AddSource(OutboxTelemetry.ActivitySourceName)
                 .AddSource(DiagnosticHeaders.DefaultListenerName)
                 .AddSource("Yarp.ReverseProxy")
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context.Request.Path))
-                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !IsHealthProbe(request.RequestUri?.AbsolutePath))
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHousekeeping(context.Request.Path))
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !IsHousekeeping(request.RequestUri?.AbsolutePath))
                 .AddProcessor<PersonalDataRedactingProcessor>());
 
         // UseOtlpExporter reads the standard OTEL_EXPORTER_OTLP_* variables (endpoint, protocol, headers).
@@ -93,9 +93,11 @@ public static class Extensions
                 title: "Service unavailable").ExecuteAsync(context)
             : next();
 
-    private static bool IsHealthProbe(string? path) => path is not null && IsHealthProbe(new PathString(path));
+    private static bool IsHousekeeping(string? path) => path is not null && IsHousekeeping(new PathString(path));
 
-    /// <summary>Health probes and metric scrapes: the hub's own housekeeping, neither traced nor counted as transactions.</summary>
-    public static bool IsHealthProbe(PathString path) =>
-        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Health probes, metric scrapes and telemetry exports: the hub's own housekeeping, neither traced nor counted as transactions.</summary>
+    public static bool IsHousekeeping(PathString path) =>
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
 }

@@ -19,12 +19,7 @@ public sealed class DashboardTests(HubFixture hub)
             .GetProperty("counts").GetProperty("total").GetInt32();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1600 } });
         await page.GotoAsync(new Uri(hub.GatewayUrl, "/ops").ToString());
         await page.WaitForSelectorAsync("body[data-loaded=true]");
@@ -41,6 +36,55 @@ public sealed class DashboardTests(HubFixture hub)
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "ops-dashboard.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task A_failed_transaction_opens_its_trace_as_a_waterfall_across_gateway_and_agency()
+    {
+        var parcel = hub.Citizens(Pool.ReadOnly).Where(c => c.Parcels.Count > 0).Skip(1).First().Parcels[0];
+        using var land = new HttpClient { BaseAddress = hub.Hosts["land"].Url };
+        (await land.PutAsJsonAsync("/admin/faults", new { httpFailureRate = 1.0 })).EnsureSuccessStatusCode();
+        HttpResponseMessage failed;
+        try
+        {
+            failed = await hub.Gateway.GetAsync($"/api/land/parcels/{parcel.CommuneCode}/{parcel.MapSheet}/{parcel.ParcelNumber}");
+        }
+        finally
+        {
+            (await land.PutAsJsonAsync("/admin/faults", new { httpFailureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        var transactionId = failed.Headers.GetValues("X-Lgsp-Transaction-Id").Single();
+        var traceId = await Eventually.Get(async () =>
+        {
+            var failures = await hub.Gateway.GetFromJsonAsync<JsonElement[]>("/ops/api/failures");
+            return failures!.Where(f => f.GetProperty("id").GetString() == transactionId).Select(f => f.GetProperty("traceId").GetString()).FirstOrDefault();
+        }, TimeSpan.FromSeconds(15), "the failure among the recent ones");
+        await Eventually.True(async () =>
+        {
+            var response = await hub.Gateway.GetAsync($"/ops/api/traces/{traceId}");
+            return response.IsSuccessStatusCode
+                && (await response.Content.ReadFromJsonAsync<JsonElement[]>())!.Any(s => s.GetProperty("service").GetString() == "LgspHub.Land");
+        }, TimeSpan.FromSeconds(20), "the agency's spans to reach the hub's collector");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(hub.GatewayUrl, "/ops").ToString());
+        await page.WaitForSelectorAsync("body[data-loaded=true]");
+        await page.ClickAsync($"button[data-trace='{traceId}']");
+        await page.WaitForSelectorAsync("#waterfall .hop[data-service='LgspHub.Land']");
+
+        Assert.True(await page.Locator("#waterfall .hop[data-service='LgspHub.Gateway']").CountAsync() >= 1);
+        Assert.True(await page.Locator("#waterfall .bar.error").CountAsync() >= 1, "the failing hop is marked");
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
 
     [Fact]
     public async Task The_broker_figures_list_every_agency_queue_with_its_error_queue_count()

@@ -77,6 +77,7 @@ public sealed class HubFixture : IAsyncLifetime
         gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
         gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
+        gatewayEnvironment["Lgsp__Ops__ForwardOtlpTo"] = Traces.Endpoint;
         foreach (var consumer in TestConsumers)
             foreach (var (key, value) in consumer.Registration())
                 gatewayEnvironment[key] = value;
@@ -112,6 +113,8 @@ public sealed class HubFixture : IAsyncLifetime
     public Dictionary<string, string> AgencyEnvironment(string agency, string? brokerUrl = null)
     {
         var environment = CommonEnvironment(brokerUrl);
+        // Agencies export to the hub's collector in the gateway, which keeps recent traces and forwards everything.
+        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = _gatewayUrl.ToString();
         environment["ConnectionStrings__database"] = $"Data Source={DatabasePath(agency)}";
         environment["Gateway__Url"] = _gatewayUrl.ToString();
         environment["Seed__Value"] = Seed.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,7 +1,9 @@
+using System.Net;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using OpenTelemetry.Trace;
 
@@ -15,6 +17,8 @@ public sealed record OpsSummary(
     TimeSpan Window, Breakdown Overall, IReadOnlyList<Breakdown> Services, IReadOnlyList<Breakdown> Operations,
     IReadOnlyList<Breakdown> Consumers, SloStatus Slo, IReadOnlyList<MinutePoint> Minutes);
 
+public sealed record WaterfallSpan(string Service, string Name, int Kind, string SpanId, string ParentSpanId, double OffsetMs, double DurationMs, bool Error);
+
 public sealed class OpsOptions
 {
     public const string Section = "Lgsp:Ops";
@@ -24,6 +28,9 @@ public sealed class OpsOptions
 
     /// <summary>RabbitMQ's management API, with its user in the URL: the broker `./lgsp up` starts by default.</summary>
     public string BrokerManagementUrl { get; set; } = "http://guest:guest@127.0.0.1:15673";
+
+    /// <summary>Where the telemetry the hub receives goes on to (an OTLP/HTTP endpoint such as a collector); unset keeps it here.</summary>
+    public string? ForwardOtlpTo { get; set; }
 }
 
 /// <summary>The operators' figures as JSON, derived from the gateway's transaction spans.</summary>
@@ -38,10 +45,16 @@ public static class OpsApi
         builder.Services.AddSingleton<TransactionStatistics>();
         builder.Services.AddSingleton<TransactionSpanProcessor>();
         builder.Services.AddHttpClient<BrokerClient>(http => http.Timeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton<TraceStore>();
+        builder.Services.AddSingleton<TraceStoreProcessor>();
+        builder.Services.AddHttpClient(nameof(TraceCollector), http => http.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<TraceCollector>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TraceCollector>());
         // Every transaction is traced, whatever the caller's sampling flag: the figures must count them all.
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
             .SetSampler(new AlwaysOnSampler())
-            .AddProcessor<TransactionSpanProcessor>());
+            .AddProcessor<TransactionSpanProcessor>()
+            .AddProcessor<TraceStoreProcessor>());
         return builder;
     }
 
@@ -54,6 +67,12 @@ public static class OpsApi
             .WithSummary("Queue depths, consumers and error-queue counts per agency");
         ops.MapGet("/api/failures", RecentFailures)
             .WithSummary("The most recent failed transactions, with their trace ids");
+        ops.MapGet("/api/traces/{traceId}", Results<Ok<WaterfallSpan[]>, ProblemHttpResult> (string traceId, TraceStore store) =>
+                store.Get(traceId.ToLowerInvariant()) is { Count: > 0 } spans
+                    ? TypedResults.Ok(Waterfall(spans))
+                    : ApiProblems.NotFound("This trace is not among the recent ones the hub keeps."))
+            .WithSummary("A recent trace as a waterfall: every hop across gateway, agencies and the broker, with offsets and durations");
+        app.MapTraceCollector();
         ops.MapGet("/", () => TypedResults.Content(Page.Value, "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         return app;
@@ -79,6 +98,14 @@ public static class OpsApi
             statistics.Minutes(span).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.SuccessRate)).ToList()));
     }
 
+    private static WaterfallSpan[] Waterfall(IReadOnlyList<ReceivedSpan> spans)
+    {
+        var start = spans.Min(s => s.StartUnixNanos);
+        return spans.Select(s => new WaterfallSpan(s.Service, s.Name, s.Kind, s.SpanId, s.ParentSpanId,
+                (s.StartUnixNanos - start) / 1e6, Math.Max(0, s.EndUnixNanos - s.StartUnixNanos) / 1e6, s.Status == 2))
+            .ToArray();
+    }
+
     private static async Task<Ok<TransactionRecord[]>> RecentFailures(GatewayDb db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Transactions.AsNoTracking().Where(r => r.Outcome == Outcome.Failed)
             .OrderByDescending(r => r.RequestInAt).Take(20).ToArrayAsync(cancellationToken));
@@ -90,6 +117,32 @@ public static class OpsApi
             ?? throw new InvalidOperationException("The ops page is not embedded.");
         return new StreamReader(stream).ReadToEnd();
     });
+
+    public static IEndpointRouteBuilder MapTraceCollector(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/{signal:regex(^(traces|metrics|logs)$)}", async Task<Results<Ok, ProblemHttpResult, BadRequest>> (
+                string signal, HttpContext context, TraceCollector collector) =>
+            {
+                // Telemetry comes from the hub's own processes on this machine, not from consumers.
+                if (context.Connection.RemoteIpAddress is not { } address || !IPAddress.IsLoopback(address))
+                    return TypedResults.Problem("Telemetry is accepted from this machine only.", statusCode: StatusCodes.Status403Forbidden);
+                using var body = new MemoryStream();
+                await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+                try
+                {
+                    collector.Accept(signal, body.ToArray());
+                }
+                catch (Google.Protobuf.InvalidProtocolBufferException)
+                {
+                    return TypedResults.BadRequest();
+                }
+                return TypedResults.Ok();
+            })
+            .AllowAnonymous()
+            .WithMetadata(new RequestSizeLimitAttribute(16 * 1024 * 1024))
+            .ExcludeFromDescription();
+        return app;
+    }
 
     public static bool TryParseWindow(string text, out TimeSpan window)
     {

@@ -29,7 +29,7 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (Extensions.IsHealthProbe(context.Request.Path))
+        if (Extensions.IsHousekeeping(context.Request.Path))
         {
             await next(context);
             return;
