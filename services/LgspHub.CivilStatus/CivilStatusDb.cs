@@ -12,6 +12,19 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
 
     public DbSet<Dossier> Dossiers => Set<Dossier>();
 
+    /// <summary>Saves, then reports each dossier whose state this save changed: one place for every consumer and endpoint.</summary>
+    public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
+    {
+        var changed = ChangeTracker.Entries<Dossier>()
+            .Where(e => e.State == EntityState.Modified && e.Property(d => d.State).IsModified)
+            .Select(e => e.Entity)
+            .ToList();
+        var saved = await base.SaveChangesAsync(cancellationToken);
+        foreach (var dossier in changed)
+            DossierTelemetry.StateChanged(dossier, TimeProvider.System.GetUtcNow());
+        return saved;
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

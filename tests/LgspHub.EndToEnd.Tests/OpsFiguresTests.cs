@@ -59,6 +59,32 @@ public sealed class OpsFiguresTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task Dossiers_and_event_deliveries_are_counted_from_the_agencies_spans()
+    {
+        var before = await SummaryAsync();
+
+        await hub.WaitForStateAsync(await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(10), childName: "Lý Gia Hưng")), "Completed");
+
+        var after = await Eventually.Get(async () =>
+        {
+            var summary = await SummaryAsync();
+            return Completed(summary, "Birth") > Completed(before, "Birth") && Delivered(summary, "health-insurance-child-personal-id-issued") > Delivered(before, "health-insurance-child-personal-id-issued")
+                ? summary.GetRawText()
+                : null;
+        }, TimeSpan.FromSeconds(20), "the dossier and its deliveries in the figures");
+        var births = JsonDocument.Parse(after).RootElement.GetProperty("dossiers").EnumerateArray().Single(d => d.GetProperty("kind").GetString() == "Birth");
+        Assert.InRange(births.GetProperty("onTimeShare").GetDouble(), 0.0, 1.0);
+        Assert.True(births.GetProperty("completedOnTime").GetInt64() >= 1);
+
+        static long Completed(JsonElement summary, string kind) =>
+            summary.GetProperty("dossiers").EnumerateArray().Where(d => d.GetProperty("kind").GetString() == kind).Sum(d => d.GetProperty("completed").GetInt64());
+        static long Delivered(JsonElement summary, string queue) =>
+            summary.GetProperty("deliveries").EnumerateArray().Where(d => d.GetProperty("queue").GetString() == queue).Sum(d => d.GetProperty("succeeded").GetInt64());
+    }
+
+    private async Task<JsonElement> SummaryAsync() => await hub.Gateway.GetFromJsonAsync<JsonElement>("/ops/api/summary?window=1h");
+
+    [Fact]
     public async Task Prometheus_reads_the_transactions_by_service_operation_consumer_and_outcome()
     {
         var citizen = hub.Citizens(Pool.ReadOnly).First();

@@ -15,7 +15,8 @@ public sealed record MinutePoint(DateTimeOffset Minute, long Total, long Succeed
 
 public sealed record OpsSummary(
     TimeSpan Window, Breakdown Overall, IReadOnlyList<Breakdown> Services, IReadOnlyList<Breakdown> Operations,
-    IReadOnlyList<Breakdown> Consumers, SloStatus Slo, IReadOnlyList<MinutePoint> Minutes);
+    IReadOnlyList<Breakdown> Consumers, SloStatus Slo, IReadOnlyList<MinutePoint> Minutes,
+    IReadOnlyList<DeliveryFigures> Deliveries, IReadOnlyList<DossierFigures> Dossiers);
 
 public sealed record WaterfallSpan(string Service, string Name, int Kind, string SpanId, string ParentSpanId, double OffsetMs, double DurationMs, bool Error);
 
@@ -46,6 +47,7 @@ public static class OpsApi
         builder.Services.AddSingleton<TransactionSpanProcessor>();
         builder.Services.AddHttpClient<BrokerClient>(http => http.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<TraceStore>();
+        builder.Services.AddSingleton<FlowStatistics>();
         builder.Services.AddSingleton<TraceStoreProcessor>();
         builder.Services.AddHttpClient(nameof(TraceCollector), http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<TraceCollector>();
@@ -79,7 +81,7 @@ public static class OpsApi
     }
 
     private static Results<Ok<OpsSummary>, ValidationProblem> Summary(
-        TransactionStatistics statistics, Microsoft.Extensions.Options.IOptions<OpsOptions> options, TimeProvider clock, string? window)
+        TransactionStatistics statistics, FlowStatistics flows, Microsoft.Extensions.Options.IOptions<OpsOptions> options, TimeProvider clock, string? window)
     {
         if (!TryParseWindow(window ?? "1h", out var span))
             return ApiProblems.Invalid("window", "A window from 5m to 24h, such as 5m, 30m, 1h, 6h or 24h.");
@@ -95,7 +97,9 @@ public static class OpsApi
             statistics.By(span, k => k.Operation),
             statistics.By(span, k => k.Consumer),
             new SloStatus(objective, Slo.ErrorBudgetLeft(series, now, budgetPeriod, objective), budgetPeriod, Slo.Evaluate(series, now, objective)),
-            statistics.Minutes(span).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.SuccessRate)).ToList()));
+            statistics.Minutes(span).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.SuccessRate)).ToList(),
+            flows.Deliveries(span),
+            flows.Dossiers(span)));
     }
 
     private static WaterfallSpan[] Waterfall(IReadOnlyList<ReceivedSpan> spans)

@@ -53,7 +53,7 @@ public sealed class TraceStoreProcessor(TraceStore store) : BaseProcessor<Activi
 /// gateway, which keeps recent traces for the operators' waterfall and passes every payload on,
 /// unchanged, to Lgsp:Ops:ForwardOtlpTo (a collector, Jaeger, Tempo) when that is set.
 /// </summary>
-public sealed class TraceCollector(TraceStore store, IHttpClientFactory clients, IOptions<OpsOptions> options, ILogger<TraceCollector> logger)
+public sealed class TraceCollector(TraceStore store, FlowStatistics flows, IHttpClientFactory clients, IOptions<OpsOptions> options, ILogger<TraceCollector> logger)
     : BackgroundService
 {
     private readonly Channel<(string Signal, byte[] Payload)> _forward =
@@ -64,7 +64,10 @@ public sealed class TraceCollector(TraceStore store, IHttpClientFactory clients,
         if (signal == "traces")
         {
             foreach (var span in OtlpTraceReader.Read(payload))
+            {
                 store.Add(span);
+                flows.Observe(span);
+            }
         }
         if (options.Value.ForwardOtlpTo is not null)
             _forward.Writer.TryWrite((signal, payload));

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+
+namespace LgspHub.Gateway.Operations;
+
+public sealed record DeliveryFigures(string Queue, string Agency, long Succeeded, long Failed)
+{
+    /// <summary>Consumed over delivered: a delivery fails when it ends in the error queue after its retries.</summary>
+    public double? SuccessRate => Succeeded + Failed == 0 ? null : (double)Succeeded / (Succeeded + Failed);
+}
+
+public sealed record DossierFigures(string Kind, long Completed, long CompletedOnTime, long Rejected, long Failed)
+{
+    /// <summary>The share of completed dossiers that completed before their deadline (the brief's 99.81 %).</summary>
+    public double? OnTimeShare => Completed == 0 ? null : (double)CompletedOnTime / Completed;
+}
+
+/// <summary>
+/// Event deliveries and dossiers, counted from the spans the agencies export to the hub's
+/// collector: MassTransit's receive spans (one per delivery, in error when it dead-letters) and
+/// civil status's dossier-state spans. Minute buckets, kept as long as the transaction counts.
+/// </summary>
+public sealed class FlowStatistics(TimeProvider clock)
+{
+    private static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
+    private const string ReceiveSuffix = " receive";
+
+    private readonly ConcurrentDictionary<(long Minute, string Kind, string Key, string Outcome), long> _counts = new();
+
+    public void Observe(ReceivedSpan span)
+    {
+        var minute = span.EndUnixNanos / 60_000_000_000;
+        if (span.Kind == 5 && span.Name.EndsWith(ReceiveSuffix, StringComparison.Ordinal))
+            Increment(minute, "delivery", span.Name[..^ReceiveSuffix.Length], span.Status == 2 ? "failed" : "succeeded");
+        else if (span.Name == "dossier state" && span.Attributes.TryGetValue("lgsp.dossier.kind", out var kind) && span.Attributes.TryGetValue("lgsp.dossier.state", out var state))
+        {
+            Increment(minute, "dossier", kind, state);
+            if (state == "Completed" && span.Attributes.GetValueOrDefault("lgsp.dossier.on_time") == bool.TrueString)
+                Increment(minute, "dossier", kind, "OnTime");
+        }
+        Prune(minute);
+    }
+
+    public IReadOnlyList<DeliveryFigures> Deliveries(TimeSpan window) =>
+        Group("delivery", window)
+            .Select(g => new DeliveryFigures(g.Key, Array.Find(Agencies, a => g.Key.StartsWith(a + "-", StringComparison.Ordinal)) ?? "",
+                g.Value.GetValueOrDefault("succeeded"), g.Value.GetValueOrDefault("failed")))
+            .ToList();
+
+    public IReadOnlyList<DossierFigures> Dossiers(TimeSpan window) =>
+        Group("dossier", window)
+            .Select(g => new DossierFigures(g.Key, g.Value.GetValueOrDefault("Completed"), g.Value.GetValueOrDefault("OnTime"),
+                g.Value.GetValueOrDefault("Rejected"), g.Value.GetValueOrDefault("Failed")))
+            .ToList();
+
+    private IEnumerable<KeyValuePair<string, Dictionary<string, long>>> Group(string kind, TimeSpan window)
+    {
+        var from = (clock.GetUtcNow() - window).ToUnixTimeSeconds() / 60 + 1;
+        return _counts.Where(c => c.Key.Kind == kind && c.Key.Minute >= from)
+            .GroupBy(c => c.Key.Key)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, g.GroupBy(c => c.Key.Outcome).ToDictionary(o => o.Key, o => o.Sum(c => c.Value))));
+    }
+
+    private void Increment(long minute, string kind, string key, string outcome) =>
+        _counts.AddOrUpdate((minute, kind, key, outcome), 1, (_, count) => count + 1);
+
+    private void Prune(long minute)
+    {
+        var before = minute - (long)TimeSpan.FromDays(3).TotalMinutes;
+        if (minute % 10 != 0)
+            return;
+        foreach (var key in _counts.Keys.Where(k => k.Minute < before))
+            _counts.TryRemove(key, out _);
+    }
+}
