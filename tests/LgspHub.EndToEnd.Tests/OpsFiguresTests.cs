@@ -82,6 +82,29 @@ public sealed class OpsFiguresTests(HubFixture hub)
             summary.GetProperty("deliveries").EnumerateArray().Where(d => d.GetProperty("queue").GetString() == queue).Sum(d => d.GetProperty("succeeded").GetInt64());
     }
 
+    [Fact]
+    public async Task A_rejected_dossier_is_listed_with_a_trace_that_crosses_the_agencies()
+    {
+        var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(11), motherId: "049199999998"));
+        var dossierId = (await hub.WaitForStateAsync(statusUrl, "Rejected")).GetProperty("id").GetString();
+
+        var incident = await Eventually.Get(async () =>
+        {
+            var incidents = await hub.Gateway.GetFromJsonAsync<JsonElement[]>("/ops/api/dossier-incidents");
+            return incidents!.Where(i => i.GetProperty("dossierId").GetString() == dossierId).Select(i => i.GetRawText()).FirstOrDefault();
+        }, TimeSpan.FromSeconds(20), "the rejected dossier among the incidents");
+        var traceId = JsonDocument.Parse(incident).RootElement.GetProperty("traceId").GetString();
+
+        var spans = await Eventually.Get(async () =>
+        {
+            var response = await hub.Gateway.GetAsync($"/ops/api/traces/{traceId}");
+            var found = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement[]>() : null;
+            return found is not null && found.Any(s => s.GetProperty("service").GetString() == "LgspHub.Population") ? found : null;
+        }, TimeSpan.FromSeconds(20), "the trace with population's verdict");
+        Assert.Contains(spans, s => s.GetProperty("service").GetString() == "LgspHub.CivilStatus");
+        Assert.Contains(spans, s => s.GetProperty("service").GetString() == "LgspHub.Gateway");
+    }
+
     private async Task<JsonElement> SummaryAsync() => await hub.Gateway.GetFromJsonAsync<JsonElement>("/ops/api/summary?window=1h");
 
     [Fact]

@@ -8,6 +8,8 @@ public sealed record DeliveryFigures(string Queue, string Agency, long Succeeded
     public double? SuccessRate => Succeeded + Failed == 0 ? null : (double)Succeeded / (Succeeded + Failed);
 }
 
+public sealed record DossierIncident(DateTimeOffset At, string Kind, string State, string DossierId, string TraceId);
+
 public sealed record DossierFigures(string Kind, long Completed, long CompletedOnTime, long Rejected, long Failed)
 {
     /// <summary>The share of completed dossiers that completed before their deadline (the brief's 99.81 %).</summary>
@@ -24,7 +26,13 @@ public sealed class FlowStatistics(TimeProvider clock)
     private static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
     private const string ReceiveSuffix = " receive";
 
+    private const int IncidentsKept = 50;
+
     private readonly ConcurrentDictionary<(long Minute, string Kind, string Key, string Outcome), long> _counts = new();
+    private readonly ConcurrentQueue<DossierIncident> _incidents = new();
+
+    /// <summary>The latest dossiers that were rejected or stopped on a failed step, newest first.</summary>
+    public IReadOnlyList<DossierIncident> Incidents => _incidents.Reverse().ToList();
 
     public void Observe(ReceivedSpan span)
     {
@@ -34,6 +42,13 @@ public sealed class FlowStatistics(TimeProvider clock)
         else if (span.Name == "dossier state" && span.Attributes.TryGetValue("lgsp.dossier.kind", out var kind) && span.Attributes.TryGetValue("lgsp.dossier.state", out var state))
         {
             Increment(minute, "dossier", kind, state);
+            if (state is "Failed" or "Rejected")
+            {
+                _incidents.Enqueue(new DossierIncident(DateTimeOffset.FromUnixTimeMilliseconds(span.EndUnixNanos / 1_000_000), kind, state,
+                    span.Attributes.GetValueOrDefault("lgsp.dossier.id") ?? "", span.TraceId));
+                while (_incidents.Count > IncidentsKept)
+                    _incidents.TryDequeue(out _);
+            }
             if (state == "Completed" && span.Attributes.GetValueOrDefault("lgsp.dossier.on_time") == bool.TrueString)
                 Increment(minute, "dossier", kind, "OnTime");
         }

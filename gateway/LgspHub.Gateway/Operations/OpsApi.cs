@@ -69,6 +69,8 @@ public static class OpsApi
             .WithSummary("Queue depths, consumers and error-queue counts per agency");
         ops.MapGet("/api/failures", RecentFailures)
             .WithSummary("The most recent failed transactions, with their trace ids");
+        ops.MapGet("/api/dossier-incidents", (FlowStatistics flows) => TypedResults.Ok(flows.Incidents))
+            .WithSummary("The most recent dossiers rejected or stopped on a failed step, with their trace ids");
         ops.MapGet("/api/traces/{traceId}", Results<Ok<WaterfallSpan[]>, ProblemHttpResult> (string traceId, TraceStore store) =>
                 store.Get(traceId.ToLowerInvariant()) is { Count: > 0 } spans
                     ? TypedResults.Ok(Waterfall(spans))

@@ -15,7 +15,10 @@ public sealed record OutcomeCounts(long Total, long Succeeded, long Rejected, lo
 
 public sealed record Latency(double P50, double P95, double P99);
 
-public sealed record Breakdown(string Name, OutcomeCounts Counts, Latency? LatencyMs);
+/// <summary>X-Road's health statistics of a service over the window: duration spread, and when it last succeeded and failed.</summary>
+public sealed record Health(double MinMs, double AverageMs, double MaxMs, double StdDevMs, DateTimeOffset? LastSuccess, DateTimeOffset? LastFailure);
+
+public sealed record Breakdown(string Name, OutcomeCounts Counts, Latency? LatencyMs, Health? Health);
 
 /// <summary>
 /// Gateway transactions counted from the gateway's own server spans as they end, by the outcome
@@ -36,7 +39,7 @@ public sealed class TransactionStatistics(TimeProvider clock)
     public void Record(DateTimeOffset at, string service, string operation, string consumer, Outcome outcome, TimeSpan duration)
     {
         var minute = at.ToUnixTimeSeconds() / 60;
-        _counts.GetOrAdd((minute, service, operation, consumer), _ => new Counter()).Add(outcome);
+        _counts.GetOrAdd((minute, service, operation, consumer), _ => new Counter()).Add(outcome, duration.TotalMilliseconds, at);
         _latencies.GetOrAdd((minute / LatencyBucketMinutes, service, operation), _ => new IntConcurrentHistogram(1, 600_000, 2))
             .RecordValue(Math.Clamp((long)Math.Round(duration.TotalMilliseconds * 10), 1, 600_000)); // tenths of a millisecond
         Prune(minute);
@@ -47,13 +50,28 @@ public sealed class TransactionStatistics(TimeProvider clock)
         var from = FromMinute(window);
         var groups = _counts.Where(c => c.Key.Minute >= from).GroupBy(c => key((c.Key.Service, c.Key.Operation, c.Key.Consumer)));
         return groups
-            .Select(g => new Breakdown(g.Key, Sum(g.Select(c => c.Value)), LatencyOf(window, k => key((k.Service, k.Operation, "")) == g.Key)))
+            .Select(g => new Breakdown(g.Key, Sum(g.Select(c => c.Value)), LatencyOf(window, k => key((k.Service, k.Operation, "")) == g.Key), HealthOf(g.Select(c => c.Value))))
             .OrderBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
     }
 
-    public Breakdown Overall(TimeSpan window) =>
-        new("all", Sum(_counts.Where(c => c.Key.Minute >= FromMinute(window)).Select(c => c.Value)), LatencyOf(window, _ => true));
+    public Breakdown Overall(TimeSpan window)
+    {
+        var counters = _counts.Where(c => c.Key.Minute >= FromMinute(window)).Select(c => c.Value).ToList();
+        return new("all", Sum(counters), LatencyOf(window, _ => true), HealthOf(counters));
+    }
+
+    private static Health? HealthOf(IEnumerable<Counter> counters)
+    {
+        var snapshots = counters.Select(c => c.Snapshot()).Where(s => s.Count > 0).ToList();
+        if (snapshots.Count == 0)
+            return null;
+        var count = snapshots.Sum(s => s.Count);
+        var mean = snapshots.Sum(s => s.Sum) / count;
+        var variance = Math.Max(0, snapshots.Sum(s => s.SumOfSquares) / count - mean * mean);
+        return new Health(snapshots.Min(s => s.Min), mean, snapshots.Max(s => s.Max), Math.Sqrt(variance),
+            snapshots.Max(s => s.LastSuccess), snapshots.Max(s => s.LastFailure));
+    }
 
     /// <summary>Per minute, oldest first: the success-rate and traffic chart, and the burn-rate windows.</summary>
     public IReadOnlyList<(DateTimeOffset Minute, OutcomeCounts Counts)> Minutes(TimeSpan window) =>
@@ -107,21 +125,46 @@ public sealed class TransactionStatistics(TimeProvider clock)
             _latencies.TryRemove(key, out _);
     }
 
+    private sealed record Durations(long Count, double Sum, double SumOfSquares, double Min, double Max, DateTimeOffset? LastSuccess, DateTimeOffset? LastFailure);
+
+    /// <summary>One minute of one service, operation and consumer. A lock: the counts and duration sums change together.</summary>
     private sealed class Counter
     {
+        private readonly Lock _lock = new();
         private long _succeeded, _rejected, _failed;
+        private Durations _durations = new(0, 0, 0, double.MaxValue, 0, null, null);
 
-        public long Succeeded => Interlocked.Read(ref _succeeded);
-        public long Rejected => Interlocked.Read(ref _rejected);
-        public long Failed => Interlocked.Read(ref _failed);
+        public long Succeeded { get { lock (_lock) return _succeeded; } }
+        public long Rejected { get { lock (_lock) return _rejected; } }
+        public long Failed { get { lock (_lock) return _failed; } }
 
-        public void Add(Outcome outcome)
+        public Durations Snapshot()
         {
-            switch (outcome)
+            lock (_lock)
+                return _durations;
+        }
+
+        public void Add(Outcome outcome, double milliseconds, DateTimeOffset at)
+        {
+            lock (_lock)
             {
-                case Outcome.Succeeded: Interlocked.Increment(ref _succeeded); break;
-                case Outcome.Rejected: Interlocked.Increment(ref _rejected); break;
-                default: Interlocked.Increment(ref _failed); break;
+                var d = _durations;
+                _durations = d with
+                {
+                    Count = d.Count + 1,
+                    Sum = d.Sum + milliseconds,
+                    SumOfSquares = d.SumOfSquares + milliseconds * milliseconds,
+                    Min = Math.Min(d.Min, milliseconds),
+                    Max = Math.Max(d.Max, milliseconds),
+                    LastSuccess = outcome == Outcome.Succeeded && (d.LastSuccess is null || at > d.LastSuccess) ? at : d.LastSuccess,
+                    LastFailure = outcome == Outcome.Failed && (d.LastFailure is null || at > d.LastFailure) ? at : d.LastFailure,
+                };
+                switch (outcome)
+                {
+                    case Outcome.Succeeded: _succeeded++; break;
+                    case Outcome.Rejected: _rejected++; break;
+                    default: _failed++; break;
+                }
             }
         }
     }
