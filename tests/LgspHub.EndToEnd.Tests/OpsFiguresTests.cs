@@ -75,6 +75,7 @@ public sealed class OpsFiguresTests(HubFixture hub)
         var births = JsonDocument.Parse(after).RootElement.GetProperty("dossiers").EnumerateArray().Single(d => d.GetProperty("kind").GetString() == "Birth");
         Assert.InRange(births.GetProperty("onTimeShare").GetDouble(), 0.0, 1.0);
         Assert.True(births.GetProperty("completedOnTime").GetInt64() >= 1);
+        Assert.InRange(births.GetProperty("completionSeconds").GetProperty("p50").GetDouble(), 0.001, Dossiers.Wait.TotalSeconds);
 
         static long Completed(JsonElement summary, string kind) =>
             summary.GetProperty("dossiers").EnumerateArray().Where(d => d.GetProperty("kind").GetString() == kind).Sum(d => d.GetProperty("completed").GetInt64());

@@ -10,7 +10,7 @@ public sealed record DeliveryFigures(string Queue, string Agency, long Succeeded
 
 public sealed record DossierIncident(DateTimeOffset At, string Kind, string State, string DossierId, string TraceId);
 
-public sealed record DossierFigures(string Kind, long Completed, long CompletedOnTime, long Rejected, long Failed)
+public sealed record DossierFigures(string Kind, long Completed, long CompletedOnTime, long Rejected, long Failed, Latency? CompletionSeconds)
 {
     /// <summary>The share of completed dossiers that completed before their deadline (the brief's 99.81 %).</summary>
     public double? OnTimeShare => Completed == 0 ? null : (double)CompletedOnTime / Completed;
@@ -30,6 +30,8 @@ public sealed class FlowStatistics(TimeProvider clock)
 
     private readonly ConcurrentDictionary<(long Minute, string Kind, string Key, string Outcome), long> _counts = new();
     private readonly ConcurrentQueue<DossierIncident> _incidents = new();
+    // Completion times per kind and minute, in milliseconds up to a day.
+    private readonly ConcurrentDictionary<(long Minute, string Kind), HdrHistogram.LongConcurrentHistogram> _completion = new();
 
     /// <summary>The latest dossiers that were rejected or stopped on a failed step, newest first.</summary>
     public IReadOnlyList<DossierIncident> Incidents => _incidents.Reverse().ToList();
@@ -51,6 +53,9 @@ public sealed class FlowStatistics(TimeProvider clock)
             }
             if (state == "Completed" && span.Attributes.GetValueOrDefault("lgsp.dossier.on_time") == bool.TrueString)
                 Increment(minute, "dossier", kind, "OnTime");
+            if (state == "Completed")
+                _completion.GetOrAdd((minute, kind), _ => new HdrHistogram.LongConcurrentHistogram(1, 86_400_000, 2))
+                    .RecordValue(Math.Clamp((span.EndUnixNanos - span.StartUnixNanos) / 1_000_000, 1, 86_400_000));
         }
         Prune(minute);
     }
@@ -64,8 +69,22 @@ public sealed class FlowStatistics(TimeProvider clock)
     public IReadOnlyList<DossierFigures> Dossiers(TimeSpan window) =>
         Group("dossier", window)
             .Select(g => new DossierFigures(g.Key, g.Value.GetValueOrDefault("Completed"), g.Value.GetValueOrDefault("OnTime"),
-                g.Value.GetValueOrDefault("Rejected"), g.Value.GetValueOrDefault("Failed")))
+                g.Value.GetValueOrDefault("Rejected"), g.Value.GetValueOrDefault("Failed"), CompletionOf(g.Key, window)))
             .ToList();
+
+    private Latency? CompletionOf(string kind, TimeSpan window)
+    {
+        var from = (clock.GetUtcNow() - window).ToUnixTimeSeconds() / 60 + 1;
+        var merged = new HdrHistogram.LongHistogram(1, 86_400_000, 2);
+        foreach (var (key, histogram) in _completion)
+        {
+            if (key.Kind == kind && key.Minute >= from)
+                merged.Add(histogram);
+        }
+        return merged.TotalCount == 0
+            ? null
+            : new Latency(merged.GetValueAtPercentile(50) / 1000.0, merged.GetValueAtPercentile(95) / 1000.0, merged.GetValueAtPercentile(99) / 1000.0);
+    }
 
     private IEnumerable<KeyValuePair<string, Dictionary<string, long>>> Group(string kind, TimeSpan window)
     {
@@ -86,5 +105,7 @@ public sealed class FlowStatistics(TimeProvider clock)
             return;
         foreach (var key in _counts.Keys.Where(k => k.Minute < before))
             _counts.TryRemove(key, out _);
+        foreach (var key in _completion.Keys.Where(k => k.Minute < before))
+            _completion.TryRemove(key, out _);
     }
 }
