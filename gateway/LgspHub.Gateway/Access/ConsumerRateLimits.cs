@@ -5,18 +5,34 @@ using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Access;
 
-/// <summary>A token bucket per consumer, sized by its registration; 429 with Retry-After when it runs dry.</summary>
+/// <summary>
+/// A token bucket per consumer, sized by its registration; 429 with Retry-After when it runs dry.
+/// Anonymous callers (the token endpoint, the operators' page) share a bucket per address, so
+/// nobody can guess secrets, or load PBKDF2 onto the gateway, without limit.
+/// </summary>
 public static class ConsumerRateLimits
 {
+    private const int AnonymousPerSecond = 50;
+    private const int AnonymousBurst = 200;
+
     public static IServiceCollection AddConsumerRateLimits(this IServiceCollection services) =>
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
+                if (LgspHub.ServiceDefaults.Extensions.IsHousekeeping(context.Request.Path))
+                    return RateLimitPartition.GetNoLimiter("housekeeping"); // the hub's own telemetry and probes
                 var consumerId = context.User.ConsumerId();
                 var registry = context.RequestServices.GetRequiredService<IOptionsMonitor<LgspOptions>>().CurrentValue;
                 if (consumerId is null || !registry.Consumers.TryGetValue(consumerId, out var consumer))
-                    return RateLimitPartition.GetNoLimiter("unauthenticated");
+                    return RateLimitPartition.GetTokenBucketLimiter($"anonymous:{context.Connection.RemoteIpAddress}", _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = AnonymousBurst,
+                        TokensPerPeriod = AnonymousPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
                 // The limits are part of the key, so a changed registration takes effect at once.
                 return RateLimitPartition.GetTokenBucketLimiter($"{consumerId}:{consumer.RequestsPerSecond}:{consumer.Burst}", _ => new TokenBucketRateLimiterOptions
                 {
