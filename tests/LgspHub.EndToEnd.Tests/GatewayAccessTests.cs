@@ -140,8 +140,7 @@ public sealed class GatewayAccessTests(HubFixture hub)
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await hub.Everything.TokenAsync(hub.GatewayUrl));
 
         var personal = await http.GetAsync($"/api/population/citizens/{citizen.PersonalId}");
-        var parcel = citizen.Parcels.Count > 0 ? citizen.Parcels[0] : hub.Citizens(Pool.ReadOnly).First(c => c.Parcels.Count > 0).Parcels[0];
-        var notPersonal = await http.GetAsync($"/api/land/parcels/{parcel.CommuneCode}/{parcel.MapSheet}/{parcel.ParcelNumber}");
+        var notPersonal = await http.GetAsync("/api/civil-status/dossiers/statistics");
 
         Assert.Equal(HttpStatusCode.BadRequest, personal.StatusCode);
         var errors = (await personal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
@@ -185,5 +184,5 @@ public sealed class GatewayAccessTests(HubFixture hub)
         .Replace("{communeCode}", "20305", StringComparison.Ordinal)
         .Replace("{mapSheet}", "1", StringComparison.Ordinal)
         .Replace("{parcelNumber}", "1", StringComparison.Ordinal)
-        .Replace("{**rest}", "statistics", StringComparison.Ordinal);
+        .Replace("{id:guid}", "01a207b3-e98c-785f-95b3-832296b3e67a", StringComparison.Ordinal);
 }

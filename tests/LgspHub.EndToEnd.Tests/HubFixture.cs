@@ -89,7 +89,7 @@ public sealed class HubFixture : IAsyncLifetime
     }
 
     /// <summary>A consumer with every right: the tests of flows call the hub as it.</summary>
-    public TestConsumer Everything { get; } = new("test.everything", ["*"]);
+    public TestConsumer Everything { get; } = new("test.everything", ["*", "lgsp.*"]);
 
     /// <summary>A hospital's rights: card checks, check-ins and identity verification, nothing else.</summary>
     public TestConsumer Hospital { get; } = new("test.hospital", ["population.verify-identity", "health-insurance.check-card", "health-insurance.check-in"]);

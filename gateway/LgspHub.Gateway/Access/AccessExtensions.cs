@@ -58,8 +58,9 @@ public static class AccessExtensions
     {
         RequireEveryRouteToDeclareItsAccess(app.Configuration);
         app.UseAuthentication();
-        app.UseAuthorization();
+        // Before authorization: callers that are refused are limited too, and cannot flood the records.
         app.UseRateLimiter();
+        app.UseAuthorization();
         return app;
     }
 

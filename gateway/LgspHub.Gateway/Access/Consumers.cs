@@ -21,7 +21,11 @@ public sealed class ConsumerSystem
     /// <summary>The client secret, hashed by ASP.NET Core Identity's PasswordHasher (PBKDF2); never the secret itself.</summary>
     public string SecretHash { get; set; } = "";
 
-    /// <summary>Operations this consumer may call: "population.verify-identity", "civil-status.*", or "*". Anything else is denied.</summary>
+    /// <summary>
+    /// Operations this consumer may call: "population.verify-identity", "civil-status.*", or "*" (every agency
+    /// operation). The hub's own operations (records, audit) must be named: "lgsp.read-audit" or "lgsp.*".
+    /// Anything else is denied.
+    /// </summary>
     public List<string> Rights { get; set; } = [];
 
     public int RequestsPerSecond { get; set; } = 100;
@@ -29,7 +33,9 @@ public sealed class ConsumerSystem
     public int Burst { get; set; } = 200;
 
     public bool Allows(string operation) => Rights.Any(right =>
-        right == "*" || right == operation || (right.EndsWith(".*", StringComparison.Ordinal) && operation.StartsWith(right[..^1], StringComparison.Ordinal)));
+        right == operation
+        || (right == "*" && !operation.StartsWith("lgsp.", StringComparison.Ordinal))
+        || (right.EndsWith(".*", StringComparison.Ordinal) && operation.StartsWith(right[..^1], StringComparison.Ordinal)));
 
     private static readonly PasswordHasher<ConsumerSystem> Hasher = new();
 

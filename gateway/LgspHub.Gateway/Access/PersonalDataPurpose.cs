@@ -17,7 +17,7 @@ public static class PersonalDataPurpose
     public const string PurposeHeader = "X-Lgsp-Purpose";
     public const string OfficerHeader = "X-Lgsp-Officer";
 
-    /// <summary>Bodies larger than this are not searched for the subject (the agencies' requests are small).</summary>
+    /// <summary>The largest body of a personal-data operation: its subject must be read for the audit (the agencies' requests are small).</summary>
     private const int MaxBodyToRead = 64 * 1024;
 
     public static async Task RequireAsync(HttpContext context, Func<Task> next)
@@ -41,41 +41,58 @@ public static class PersonalDataPurpose
             return;
         }
 
-        var subject = await SubjectAsync(context, operation.SubjectFrom);
+        var (subject, problem) = await SubjectAsync(context, operation.SubjectFrom);
+        if (problem is not null)
+        {
+            // No audit without its subject: a body the gateway cannot read for it is refused, not forwarded.
+            await TypedResults.Problem(problem, statusCode: StatusCodes.Status400BadRequest, title: "Unreadable personal-data request").ExecuteAsync(context);
+            return;
+        }
         var hasher = context.RequestServices.GetRequiredService<SubjectHasher>();
         context.Features.Set(new AuditDraft(officer.ToString(), purpose.ToString(), subject is null ? null : hasher.Hash(subject)));
         await next();
     }
 
-    /// <summary>The personal ID the request is about: "route:personalId" or "body:from.personalId".</summary>
-    private static async Task<string?> SubjectAsync(HttpContext context, string? from)
+    /// <summary>The personal ID the request is about: "route:personalId" or "body:from.personalId" (names matched as the agencies match them, ignoring case).</summary>
+    private static async Task<(string? Subject, string? Problem)> SubjectAsync(HttpContext context, string? from)
     {
         if (from is null)
-            return null;
+            return (null, null);
         if (from.StartsWith("route:", StringComparison.Ordinal))
-            return context.GetRouteValue(from[6..])?.ToString();
-        if (!from.StartsWith("body:", StringComparison.Ordinal) || context.Request.ContentLength is > MaxBodyToRead)
-            return null;
+            return (context.GetRouteValue(from[6..])?.ToString(), null);
+        if (context.Request.ContentLength is > MaxBodyToRead)
+            return (null, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
 
-        context.Request.EnableBuffering(MaxBodyToRead);
+        context.Request.EnableBuffering(MaxBodyToRead, MaxBodyToRead);
         try
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
             var element = body.RootElement;
             foreach (var name in from[5..].Split('.'))
             {
-                if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
-                    return null;
+                if (element.ValueKind != JsonValueKind.Object)
+                    return (null, null); // The agency answers a body of the wrong shape with its own 400.
+                var matches = element.EnumerateObject().Where(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (matches.Count > 1)
+                    return (null, $"The body names \"{name}\" more than once.");
+                if (matches.Count == 0)
+                    return (null, null);
+                element = matches[0].Value;
             }
-            return element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+            return (element.ValueKind == JsonValueKind.String ? element.GetString() : null, null);
         }
         catch (JsonException)
         {
-            return null; // The agency answers malformed JSON with its own 400.
+            return (null, null); // Malformed JSON: the agency answers it with its own 400.
+        }
+        catch (IOException)
+        {
+            return (null, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
         }
         finally
         {
-            context.Request.Body.Position = 0;
+            if (context.Request.Body.CanSeek)
+                context.Request.Body.Position = 0;
         }
     }
 

@@ -35,7 +35,7 @@ public sealed class BrokerClient(HttpClient http, IOptions<OpsOptions> options)
                 .OrderBy(q => q.Queue, StringComparer.Ordinal)
                 .ToList());
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Polly.ExecutionRejectedException)
         {
             return new BrokerFigures(false, $"The broker's management API did not answer at {management.GetLeftPart(UriPartial.Authority).Replace(management.UserInfo + "@", "", StringComparison.Ordinal)}.", []);
         }

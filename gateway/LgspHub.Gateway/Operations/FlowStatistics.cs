@@ -98,14 +98,19 @@ public sealed class FlowStatistics(TimeProvider clock)
     private void Increment(long minute, string kind, string key, string outcome) =>
         _counts.AddOrUpdate((minute, kind, key, outcome), 1, (_, count) => count + 1);
 
+    private long _lastPrunedMinute;
+
     private void Prune(long minute)
     {
-        var before = minute - (long)TimeSpan.FromDays(3).TotalMinutes;
-        if (minute % 10 != 0)
+        // Once every ten minutes, by whichever span gets there first.
+        var last = Interlocked.Read(ref _lastPrunedMinute);
+        if (minute - last < 10 || Interlocked.CompareExchange(ref _lastPrunedMinute, minute, last) != last)
             return;
-        foreach (var key in _counts.Keys.Where(k => k.Minute < before))
+        var countsBefore = minute - (long)TimeSpan.FromDays(3).TotalMinutes;
+        foreach (var key in _counts.Keys.Where(k => k.Minute < countsBefore))
             _counts.TryRemove(key, out _);
-        foreach (var key in _completion.Keys.Where(k => k.Minute < before))
+        var completionBefore = minute - (long)TimeSpan.FromDays(1).TotalMinutes;
+        foreach (var key in _completion.Keys.Where(k => k.Minute < completionBefore))
             _completion.TryRemove(key, out _);
     }
 }

@@ -97,7 +97,7 @@ public static class OpsApi
             statistics.Overall(span),
             statistics.By(span, k => k.Service),
             statistics.By(span, k => k.Operation),
-            statistics.By(span, k => k.Consumer),
+            statistics.By(span, k => k.Consumer, withLatency: false),
             new SloStatus(objective, Slo.ErrorBudgetLeft(series, now, budgetPeriod, objective), budgetPeriod, Slo.Evaluate(series, now, objective)),
             statistics.Minutes(span).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.SuccessRate)).ToList(),
             flows.Deliveries(span),
@@ -155,10 +155,10 @@ public static class OpsApi
         window = default;
         if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount))
             return false;
-        window = text[^1] switch
+        window = (text[^1], amount) switch
         {
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
+            ('m', <= 24 * 60) => TimeSpan.FromMinutes(amount),
+            ('h', <= 24) => TimeSpan.FromHours(amount),
             _ => TimeSpan.Zero,
         };
         return window >= MinWindow && window <= MaxWindow;

@@ -86,8 +86,9 @@ public sealed class TraceCollector(TraceStore store, FlowStatistics flows, IHttp
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
                 using var response = await http.PostAsync(new Uri(new Uri(upstream), $"/v1/{signal}"), content, stoppingToken);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // An upstream that is down or slow loses this payload, never the gateway.
                 logger.LogWarning(e, "Forwarding OTLP {Signal} to {Upstream} failed", signal, upstream);
             }
         }

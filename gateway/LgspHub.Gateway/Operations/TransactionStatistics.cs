@@ -45,12 +45,14 @@ public sealed class TransactionStatistics(TimeProvider clock)
         Prune(minute);
     }
 
-    public IReadOnlyList<Breakdown> By(TimeSpan window, Func<(string Service, string Operation, string Consumer), string> key)
+    /// <param name="withLatency">Latency histograms are kept per operation, not per consumer: a consumer breakdown has none.</param>
+    public IReadOnlyList<Breakdown> By(TimeSpan window, Func<(string Service, string Operation, string Consumer), string> key, bool withLatency = true)
     {
         var from = FromMinute(window);
         var groups = _counts.Where(c => c.Key.Minute >= from).GroupBy(c => key((c.Key.Service, c.Key.Operation, c.Key.Consumer)));
         return groups
-            .Select(g => new Breakdown(g.Key, Sum(g.Select(c => c.Value)), LatencyOf(window, k => key((k.Service, k.Operation, "")) == g.Key), HealthOf(g.Select(c => c.Value))))
+            .Select(g => new Breakdown(g.Key, Sum(g.Select(c => c.Value)),
+                withLatency ? LatencyOf(window, k => key((k.Service, k.Operation, "")) == g.Key) : null, HealthOf(g.Select(c => c.Value))))
             .OrderBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
     }
@@ -193,6 +195,9 @@ public sealed class TransactionSpanProcessor : BaseProcessor<Activity>
         if (data.GetTagItem(TransactionTags.Outcome) is not string outcome || !Enum.TryParse<Outcome>(outcome, out var parsed))
             return;
         var service = data.GetTagItem(TransactionTags.Service) as string ?? "none";
+        // The hub's own endpoints (tokens, records, this page) are recorded, but are not agency transactions.
+        if (service == "lgsp")
+            return;
         var operation = data.GetTagItem(TransactionTags.Operation) as string ?? "none";
         var consumer = data.GetTagItem(TransactionTags.Consumer) as string ?? "anonymous";
         _statistics.Record(new DateTimeOffset(data.StartTimeUtc, TimeSpan.Zero), service, operation, consumer, parsed, data.Duration);

@@ -27,9 +27,10 @@ public static class RecordsApi
         if (outcome is { } wanted && !Enum.IsDefined(wanted))
             return ApiProblems.Invalid("outcome", $"An outcome is one of {string.Join(", ", Enum.GetNames<Outcome>())}.");
         var query = db.Transactions.AsNoTracking();
-        if (from is { } start)
+        // Stored as UTC ticks: a filter given with another offset is turned to UTC first.
+        if (from?.ToUniversalTime() is { } start)
             query = query.Where(r => r.RequestInAt >= start);
-        if (to is { } end)
+        if (to?.ToUniversalTime() is { } end)
             query = query.Where(r => r.RequestInAt < end);
         if (consumer is not null)
             query = query.Where(r => r.Consumer == consumer);
@@ -53,9 +54,9 @@ public static class RecordsApi
         }
         if (consumer is not null)
             query = query.Where(a => a.Consumer == consumer);
-        if (from is { } start)
+        if (from?.ToUniversalTime() is { } start)
             query = query.Where(a => a.At >= start);
-        if (to is { } end)
+        if (to?.ToUniversalTime() is { } end)
             query = query.Where(a => a.At < end);
         return TypedResults.Ok(await query.OrderByDescending(a => a.At).Take(Math.Clamp(limit ?? 100, 1, 1_000)).ToArrayAsync(cancellationToken));
     }

@@ -59,8 +59,15 @@ public sealed class TransactionLog : BackgroundService
                 batch.Clear();
                 if (_clock.GetUtcNow() >= nextPurge)
                 {
-                    await PurgeAsync();
                     nextPurge = _clock.GetUtcNow() + PurgeEvery;
+                    try
+                    {
+                        await PurgeAsync();
+                    }
+                    catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+                    {
+                        _logger.LogError(e, "Could not purge old records; trying again in {Minutes} minutes", PurgeEvery.TotalMinutes);
+                    }
                 }
             }
         }
@@ -85,7 +92,7 @@ public sealed class TransactionLog : BackgroundService
             db.AddRange(batch);
             await db.SaveChangesAsync();
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
+        catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {
             _dropped.Add(batch.Count);
             _logger.LogError(e, "Could not write {Count} transaction records", batch.Count);

@@ -104,16 +104,19 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
     public static (Outcome Outcome, string? Fault) Classify(int gatewayStatus, int? backendStatus, ForwarderError? forwarderError) =>
         (backendStatus, forwarderError) switch
         {
-            ({ } status, _) when status >= 500 => (Outcome.Failed, $"agency_{status}"),
-            ({ } status, _) => (Outcome.Succeeded, status >= 400 ? $"agency_{status}" : null),
-            // The caller hung up: no failure of the hub or the agency, so not held against the objective.
-            (null, ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled) => (Outcome.Rejected, "client_canceled"),
-            (null, { } error) when error != ForwarderError.None => (Outcome.Failed, error switch
+            // The caller hung up or sent a broken body: no failure of the hub or the agency, not held against the objective.
+            (_, ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient) => (Outcome.Rejected, "client_error"),
+            // Checked before the agency's status: an agency that dropped its answer half-way did not answer.
+            (_, { } error) when error != ForwarderError.None => (Outcome.Failed, error switch
             {
                 ForwarderError.RequestTimedOut => "agency_timeout",
                 ForwarderError.NoAvailableDestinations => "agency_unavailable",
+                ForwarderError.ResponseBodyDestination => "agency_broken_answer",
                 _ => "agency_unreachable",
             }),
+            ({ } status, _) when status >= 500 => (Outcome.Failed, $"agency_{status}"),
+            ({ } status, _) => (Outcome.Succeeded, status >= 400 ? $"agency_{status}" : null),
             _ => gatewayStatus switch
             {
                 401 => (Outcome.Rejected, "unauthorized"),
