@@ -149,6 +149,20 @@ public sealed class GatewayAccessTests(HubFixture hub)
         Assert.Equal(HttpStatusCode.OK, notPersonal.StatusCode);
     }
 
+    [Theory]
+    [InlineData("{\"personalId\": \"049085000123\", \"PersonalId\": \"049085000124\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\"}")]
+    [InlineData("{\"personalId\": \"049085000123\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\", \"padding\": \"#\"}")]
+    public async Task A_personal_data_body_whose_subject_cannot_be_read_for_the_audit_is_refused(string body)
+    {
+        body = body.Replace("#", new string('x', 70_000), StringComparison.Ordinal);
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        var response = await hub.Gateway.PostAsync("/api/population/identity-verifications", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Unreadable personal-data request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+    }
+
     private static FormUrlEncodedContent Form(string clientId, string secret) => new(new Dictionary<string, string>
     {
         ["grant_type"] = "client_credentials",
