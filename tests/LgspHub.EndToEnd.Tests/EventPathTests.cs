@@ -48,8 +48,11 @@ public sealed class EventPathTests(HubFixture hub)
         var spans = await Eventually.Get(() =>
         {
             var inTrace = hub.Traces.Spans.Where(s => s.TraceId == traceId).ToList();
+            var ids = inTrace.Select(s => s.SpanId).ToHashSet();
+            // Parents end after their children, so they may come in a later batch: wait for them too.
             var complete = expected.All(e => inTrace.Any(s => s.Service == e.Service && s.Kind == e.Kind))
-                && inTrace.Any(s => s is { Service: "LgspHub.Gateway", Name: "PATCH /api/population/citizens/{personalId}" });
+                && inTrace.Any(s => s is { Service: "LgspHub.Gateway", Name: "PATCH /api/population/citizens/{personalId}" })
+                && inTrace.Where(s => s.Service == "LgspHub.Population" && s.Kind is ServerKind or ProducerKind).All(s => ids.Contains(s.ParentSpanId));
             return Task.FromResult(complete ? inTrace : null);
         }, Deadline, () => "spans of every hop to be exported; seen: " + string.Join(", ",
             hub.Traces.Spans.Where(s => s.TraceId == traceId).Select(s => $"{s.Service}/{s.Name}/{s.Kind}")));
