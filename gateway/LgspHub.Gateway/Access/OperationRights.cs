@@ -12,13 +12,21 @@ namespace LgspHub.Gateway.Access;
 /// </summary>
 public sealed record Operation(string Name, string Service, bool PersonalData, string? SubjectFrom)
 {
-    public static Operation? Of(HttpContext context) =>
-        context.GetEndpoint()?.Metadata switch
+    /// <summary>The endpoint's operation, worked out once per request: the rights, purpose and record checks all ask.</summary>
+    public static Operation? Of(HttpContext context)
+    {
+        if (context.Items.TryGetValue(typeof(Operation), out var known) && context.GetEndpoint() is not null)
+            return known as Operation;
+        var operation = context.GetEndpoint()?.Metadata switch
         {
             { } metadata when metadata.GetMetadata<RouteModel>()?.Config is { Metadata: { } routeMetadata } => From(routeMetadata),
             { } metadata => metadata.GetMetadata<Operation>(),
             null => null,
         };
+        if (context.GetEndpoint() is not null)
+            context.Items[typeof(Operation)] = operation;
+        return operation;
+    }
 
     /// <summary>An operation of the hub itself, such as reading transaction records.</summary>
     public static Operation Hub(string name) => new(name, "lgsp", false, null);
