@@ -27,6 +27,12 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
 {
     public const string TransactionIdHeader = "X-Lgsp-Transaction-Id";
 
+    /// <summary>
+    /// The agency's own status, on every answer the agency gave (absent when the gateway answered alone), so a
+    /// consumer can tell the two apart and count outcomes exactly as the hub does (WSO2 keeps both codes too).
+    /// </summary>
+    public const string AgencyStatusHeader = "X-Lgsp-Agency-Status";
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (Extensions.IsHousekeeping(context.Request.Path))
@@ -144,6 +150,7 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 {
                     exchange.AnsweredAt = TimeProvider.System.GetTimestamp();
                     exchange.Status = (int)response.StatusCode;
+                    context.HttpContext.Response.Headers[AgencyStatusHeader] = exchange.Status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
                 return ValueTask.CompletedTask;
             });

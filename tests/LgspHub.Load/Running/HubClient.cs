@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LgspHub.Load.Scenarios;
+
+namespace LgspHub.Load.Running;
+
+/// <summary>The run cannot start or go on: the hub is unreachable, or refuses a consumer's credentials.</summary>
+public sealed class LoadException(string message, Exception? inner = null) : Exception(message, inner);
+
+public readonly record struct Answer(Outcome Outcome, int Status, JsonElement? Body);
+
+/// <summary>
+/// Calls the gateway as the scenario's consumer systems do: client-credentials tokens, a purpose and an
+/// officer on every call. Counts each answer the way the hub does, so the report and /ops can agree.
+/// </summary>
+public sealed class HubClient : IDisposable
+{
+    private const string AgencyStatusHeader = "X-Lgsp-Agency-Status";
+    private readonly HttpClient _http;
+    private readonly Measurements _measurements;
+    private readonly Func<TimeSpan> _elapsed;
+    private readonly TimeSpan _requestTimeout;
+    private readonly Dictionary<string, ConsumerSession> _sessions = new(StringComparer.Ordinal);
+
+    public HubClient(Uri gateway, HttpMessageHandler handler, TimeSpan requestTimeout, Measurements measurements, Func<TimeSpan> elapsed)
+    {
+        // The per-request timeout below decides; this one only backs it up.
+        _http = new HttpClient(handler) { BaseAddress = gateway, Timeout = requestTimeout + TimeSpan.FromSeconds(5) };
+        _requestTimeout = requestTimeout;
+        _measurements = measurements;
+        _elapsed = elapsed;
+    }
+
+    public static HttpMessageHandler DefaultHandler() => new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        UseCookies = false,
+    };
+
+    public Uri Gateway => _http.BaseAddress!;
+
+    /// <summary>Gets a token for every consumer before the first arrival: bad credentials stop the run, not skew it.</summary>
+    public async Task SignInAsync(IReadOnlyDictionary<string, ConsumerCredentials> consumers, CancellationToken cancellationToken)
+    {
+        foreach (var (name, credentials) in consumers)
+        {
+            var session = new ConsumerSession(name, credentials);
+            await session.RefreshAsync(_http, cancellationToken);
+            _sessions[name] = session;
+        }
+    }
+
+    public async Task<Answer> SendAsync(
+        string consumer, string operation, HttpMethod method, string path, object? body, TimeSpan measuredFrom,
+        CancellationToken cancellationToken, bool readBody = false, string? idempotencyKey = null)
+    {
+        var session = _sessions[consumer];
+        var token = await session.TokenAsync(_http, cancellationToken);
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add("X-Lgsp-Purpose", session.Credentials.Purpose);
+        request.Headers.Add("X-Lgsp-Officer", session.Credentials.Officer);
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        if (body is not null)
+            request.Content = JsonContent.Create(body, options: Json.Web);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_requestTimeout);
+        Answer answer;
+        try
+        {
+            using var response = await _http.SendAsync(request, timeout.Token);
+            JsonElement? content = null;
+            if (readBody && response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true)
+                content = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+            else
+                await response.Content.LoadIntoBufferAsync(timeout.Token);
+            var agencyStatus = response.Headers.TryGetValues(AgencyStatusHeader, out var values)
+                && int.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
+            var (outcome, fault) = Classify((int)response.StatusCode, agencyStatus);
+            answer = new Answer(outcome, (int)response.StatusCode, content);
+            _measurements.Record(operation, outcome, fault, measuredFrom, _elapsed());
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or JsonException)
+        {
+            // No answer in time, a refused connection or a broken body: the transaction failed.
+            var fault = e switch { OperationCanceledException => "timeout", JsonException => "broken_answer", _ => "no_connection" };
+            _measurements.Record(operation, Outcome.Failed, fault, measuredFrom, _elapsed());
+            answer = new Answer(Outcome.Failed, 0, null);
+        }
+        return answer;
+    }
+
+    /// <summary>An operator call (fault injection): not part of the measured traffic. Null when it worked, else what went wrong.</summary>
+    public async Task<string?> AdminAsync(string consumer, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        var session = _sessions[consumer];
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await session.TokenAsync(_http, cancellationToken));
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? null
+                : $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            return $"{method} {path}: no answer ({e.Message})";
+        }
+    }
+
+    /// <summary>
+    /// The gateway's rule: an agency that answered (it says so in X-Lgsp-Agency-Status) succeeded unless it
+    /// answered 5xx; an answer of the gateway alone is a refusal (4xx) or a failure (5xx).
+    /// </summary>
+    public static (Outcome Outcome, string? Fault) Classify(int status, int? agencyStatus) => (status, agencyStatus) switch
+    {
+        (_, >= 500) => (Outcome.Failed, $"agency_{agencyStatus}"),
+        (_, not null) => (Outcome.Succeeded, null),
+        ( >= 500, null) => (Outcome.Failed, $"gateway_{status}"),
+        ( >= 400, null) => (Outcome.Rejected, $"gateway_{status}"),
+        _ => (Outcome.Succeeded, null),
+    };
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        foreach (var session in _sessions.Values)
+            session.Dispose();
+    }
+
+    private sealed class ConsumerSession(string name, ConsumerCredentials credentials) : IDisposable
+    {
+        private readonly SemaphoreSlim _refresh = new(1, 1);
+        private string _token = "";
+        private DateTimeOffset _renewAt;
+
+        public ConsumerCredentials Credentials => credentials;
+
+        public void Dispose() => _refresh.Dispose();
+
+        public async ValueTask<string> TokenAsync(HttpClient http, CancellationToken cancellationToken)
+        {
+            if (DateTimeOffset.UtcNow < _renewAt)
+                return _token;
+            await _refresh.WaitAsync(cancellationToken);
+            try
+            {
+                if (DateTimeOffset.UtcNow >= _renewAt)
+                    await RefreshAsync(http, cancellationToken);
+            }
+            catch (LoadException)
+            {
+                // Keep the old token: if it has expired the hub refuses the calls, and the report shows it.
+                _renewAt = DateTimeOffset.UtcNow.AddSeconds(5);
+            }
+            finally
+            {
+                _refresh.Release();
+            }
+            return _token;
+        }
+
+        public async Task RefreshAsync(HttpClient http, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "client_credentials",
+                    ["client_id"] = credentials.ClientId,
+                    ["client_secret"] = credentials.Secret,
+                }), cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new LoadException($"the gateway at {http.BaseAddress} does not answer ({e.Message}); is the hub running (./lgsp up)?", e);
+            }
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode)
+                    throw new LoadException($"consumer '{name}' ({credentials.ClientId}): the gateway refused its credentials ({(int)response.StatusCode})");
+                var token = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                _token = token.GetProperty("access_token").GetString() ?? "";
+                var lifetime = token.TryGetProperty("expires_in", out var expires) ? expires.GetInt32() : 300;
+                // Renew well before expiry, so no call of the run goes out with an expired token.
+                _renewAt = DateTimeOffset.UtcNow.AddSeconds(lifetime * 0.8);
+            }
+        }
+    }
+}
+
+internal static class Json
+{
+    public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using LgspHub.Load.Flows;
+
+namespace LgspHub.Load.Scenarios;
+
+/// <summary>A validated scenario: who sends what, at which open-model rate, for how long, and what must hold.</summary>
+public sealed record Scenario(
+    string Name,
+    string Description,
+    ProvinceRange Province,
+    IReadOnlyDictionary<string, ConsumerCredentials> Consumers,
+    string? Admin,
+    IReadOnlyList<Stage> Stages,
+    IReadOnlyList<MixEntry> Mix,
+    IReadOnlyList<TimedEvent> Events,
+    TimeSpan Drain,
+    int MaxInFlight,
+    TimeSpan RequestTimeout,
+    IReadOnlyList<Threshold> Thresholds,
+    double TimeScale = 1)
+{
+    public TimeSpan Duration => Stages.Aggregate(TimeSpan.Zero, (sum, stage) => sum + stage.Duration);
+
+    /// <summary>
+    /// The same traffic shape in less time (durations divided by <paramref name="timeScale"/>) and at another
+    /// volume (rates multiplied by <paramref name="rateScale"/>): a day's shape in ten minutes is a time scale of 144.
+    /// </summary>
+    public Scenario Scaled(double timeScale, double rateScale) => this with
+    {
+        TimeScale = 1,
+        Stages = Stages.Select(s => new Stage(s.Duration / timeScale, s.From * rateScale, s.To * rateScale)).ToList(),
+        Events = Events.Select(e => e with { At = e.At / timeScale }).ToList(),
+    };
+}
+
+/// <summary>Citizens [From, To) of the synthetic province the hub was seeded with (its Seed:Value and Seed:Citizens).</summary>
+public sealed record ProvinceRange(int Seed, int From, int To);
+
+public sealed record ConsumerCredentials(string ClientId, string Secret, string Purpose, string Officer);
+
+/// <summary>A stretch of the run whose arrival rate goes linearly from <see cref="From"/> to <see cref="To"/> per second.</summary>
+public sealed record Stage(TimeSpan Duration, double From, double To);
+
+public sealed record MixEntry(FlowKind Flow, string Consumer, double Weight);
+
+/// <summary>Something done to the hub at a point of the run: faults set or cleared on an agency, or a command run.</summary>
+public sealed record TimedEvent(TimeSpan At, string? Agency, JsonElement? Faults, string? Command)
+{
+    public bool ClearsFaults => Faults is { ValueKind: JsonValueKind.String };
+
+    public string Describe() => Command is not null
+        ? $"run `{Command}`"
+        : ClearsFaults ? $"{Agency}: faults off" : $"{Agency}: faults {Faults}";
+}
+
+public enum ThresholdMetric
+{
+    SuccessRate,
+    DossiersOnTime,
+    DossiersCompleted,
+    P50,
+    P95,
+    P99,
+    Dropped,
+}
+
+/// <summary>A condition the run must meet, or it exits non-zero. Rates are percentages; latencies milliseconds.</summary>
+public sealed record Threshold(ThresholdMetric Metric, string? Operation, double? Min, double? Max)
+{
+    public string Describe()
+    {
+        var subject = Metric switch
+        {
+            ThresholdMetric.SuccessRate => "success rate %",
+            ThresholdMetric.DossiersOnTime => "dossiers on time %",
+            ThresholdMetric.DossiersCompleted => "dossiers completed %",
+            ThresholdMetric.Dropped => "arrivals dropped",
+            _ => $"{Metric.ToString().ToLowerInvariant()} ms",
+        };
+        var bound = Min is { } min ? $">= {min:0.###}" : $"<= {Max:0.###}";
+        return Operation is null ? $"{subject} {bound}" : $"{subject} of {Operation} {bound}";
+    }
+}

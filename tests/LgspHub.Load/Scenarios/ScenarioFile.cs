@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LgspHub.Load.Flows;
+
+namespace LgspHub.Load.Scenarios;
+
+/// <summary>A scenario file refused, with every problem found and where (a JSON path).</summary>
+public sealed class ScenarioException(string source, IReadOnlyList<string> problems)
+    : Exception($"{source}: {problems.Count} problem(s): {string.Join("; ", problems)}")
+{
+    public string File { get; } = source;
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
+
+/// <summary>Reads scenario files (JSON, comments allowed) and checks all of them before anything is sent.</summary>
+public static class ScenarioFile
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        // A misspelt field is an error, not a silently ignored setting.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>The folder of the scenarios shipped with the tool.</summary>
+    public static string ShippedFolder => Path.Combine(AppContext.BaseDirectory, "scenarios");
+
+    public static IEnumerable<string> Shipped() =>
+        Directory.Exists(ShippedFolder)
+            ? Directory.EnumerateFiles(ShippedFolder, "*.json").Select(Path.GetFileNameWithoutExtension).Order().OfType<string>()
+            : [];
+
+    /// <summary>A shipped scenario by name (smoke, province-day, ...) or a file path.</summary>
+    public static Scenario Load(string nameOrPath)
+    {
+        var path = File.Exists(nameOrPath) ? nameOrPath : Path.Combine(ShippedFolder, nameOrPath + ".json");
+        if (!File.Exists(path))
+            throw new ScenarioException(nameOrPath, [$"no such file, and no shipped scenario of that name (shipped: {string.Join(", ", Shipped())})"]);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static Scenario Parse(string json, string source = "scenario")
+    {
+        Dto dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize<Dto>(json, Options) ?? throw new ScenarioException(source, ["the file is empty (null)"]);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, {e.Path ?? "$"})" : "";
+            throw new ScenarioException(source, [$"not valid scenario JSON{where}: {FirstSentence(e.Message)}"]);
+        }
+        return new Validator(source).Validate(dto);
+    }
+
+    private static string FirstSentence(string message) => message.Split(". Path:")[0].Split(" LineNumber:")[0];
+
+    private sealed class Validator(string source)
+    {
+        private readonly List<string> _problems = [];
+
+        private void Problem(string path, string text) => _problems.Add($"{path}: {text}");
+
+        public Scenario Validate(Dto dto)
+        {
+            if (string.IsNullOrWhiteSpace(dto.Name))
+                Problem("name", "required");
+
+            var province = Province(dto.Province);
+            var consumers = Consumers(dto.Consumers);
+            if (dto.Admin is { } admin && !consumers.ContainsKey(admin))
+                Problem("admin", $"'{admin}' is not one of the consumers");
+
+            var stages = Stages(dto.Stages);
+            var mix = Mix(dto.Mix, consumers);
+            var duration = stages.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);
+            var events = Events(dto.Events, duration, dto.Admin);
+            var drain = Duration(dto.Drain, "drain", TimeSpan.FromSeconds(60), allowZero: true);
+            var timeout = Duration(dto.RequestTimeout, "requestTimeout", TimeSpan.FromSeconds(30));
+            if (dto.TimeScale is not (null or (> 0 and <= 100_000)))
+                Problem("timeScale", "above 0 and at most 100000 (144 plays 24 hours in 10 minutes)");
+            if (dto.MaxInFlight is < 1 or > 100_000)
+                Problem("maxInFlight", "from 1 to 100000");
+            var thresholds = Thresholds(dto.Thresholds, mix);
+
+            if (_problems.Count > 0)
+                throw new ScenarioException(source, _problems);
+            return new Scenario(dto.Name!, dto.Description ?? "", province, consumers, dto.Admin, stages, mix, events, drain,
+                dto.MaxInFlight ?? 2_000, timeout, thresholds, dto.TimeScale ?? 1);
+        }
+
+        private ProvinceRange Province(ProvinceDto? dto)
+        {
+            var seed = dto?.Seed ?? 2026;
+            var range = dto?.Citizens ?? "0..5000";
+            var parts = range.Split("..");
+            if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var from)
+                || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var to) || from < 0 || to <= from || to > 1_000_000)
+            {
+                Problem("province.citizens", $"a range 'from..to' of citizen indexes, 0 <= from < to <= 1000000 (was '{range}')");
+                return new ProvinceRange(seed, 0, 1);
+            }
+            if (to - from < 50)
+                Problem("province.citizens", "at least 50 citizens, so the flows find parents, owners and card holders");
+            return new ProvinceRange(seed, from, to);
+        }
+
+        private Dictionary<string, ConsumerCredentials> Consumers(Dictionary<string, ConsumerDto>? dtos)
+        {
+            var consumers = new Dictionary<string, ConsumerCredentials>(StringComparer.Ordinal);
+            if (dtos is null or { Count: 0 })
+            {
+                Problem("consumers", "at least one consumer: { \"name\": { \"clientId\": ..., \"secret\": ... } }");
+                return consumers;
+            }
+            foreach (var (name, dto) in dtos)
+            {
+                var path = $"consumers.{name}";
+                var secret = dto.Secret;
+                if (dto.SecretFromEnvironment is { } variable)
+                {
+                    secret = Environment.GetEnvironmentVariable(variable);
+                    if (string.IsNullOrEmpty(secret))
+                        Problem($"{path}.secretFromEnvironment", $"the environment variable {variable} is not set");
+                }
+                if (string.IsNullOrWhiteSpace(dto.ClientId))
+                    Problem($"{path}.clientId", "required");
+                if (string.IsNullOrEmpty(secret) && dto.SecretFromEnvironment is null)
+                    Problem($"{path}.secret", "required (or secretFromEnvironment)");
+                consumers[name] = new ConsumerCredentials(dto.ClientId ?? "", secret ?? "", dto.Purpose ?? "lgsp.load", dto.Officer ?? "load-officer");
+            }
+            return consumers;
+        }
+
+        private List<Stage> Stages(List<StageDto>? dtos)
+        {
+            var stages = new List<Stage>();
+            if (dtos is null or { Count: 0 })
+            {
+                Problem("stages", "at least one stage: { \"duration\": \"30s\", \"rate\": 10 } or { \"duration\": \"10s\", \"rampTo\": 50 }");
+                return stages;
+            }
+            double previous = 0;
+            for (var i = 0; i < dtos.Count; i++)
+            {
+                var dto = dtos[i];
+                var path = $"stages[{i}]";
+                var duration = Duration(dto.Duration, $"{path}.duration", null);
+                if (dto.Rate is null == dto.RampTo is null)
+                    Problem(path, "give either rate (constant) or rampTo (linear from the previous stage's rate), not both");
+                var target = dto.Rate ?? dto.RampTo ?? 0;
+                if (target is < 0 or > 100_000)
+                    Problem(path, "rates are arrivals per second, from 0 to 100000");
+                var from = dto.Rate ?? previous;
+                stages.Add(new Stage(duration, from, target));
+                previous = target;
+            }
+            if (stages.All(s => s.From == 0 && s.To == 0))
+                Problem("stages", "every rate is 0: nothing would be sent");
+            return stages;
+        }
+
+        private List<MixEntry> Mix(List<MixDto>? dtos, Dictionary<string, ConsumerCredentials> consumers)
+        {
+            var mix = new List<MixEntry>();
+            if (dtos is null or { Count: 0 })
+            {
+                Problem("mix", "at least one entry: { \"flow\": \"verify-identity\", \"consumer\": \"hospital\", \"weight\": 1 }");
+                return mix;
+            }
+            for (var i = 0; i < dtos.Count; i++)
+            {
+                var dto = dtos[i];
+                var path = $"mix[{i}]";
+                if (!FlowNames.TryParse(dto.Flow, out var flow))
+                    Problem($"{path}.flow", $"unknown flow '{dto.Flow}' (known: {string.Join(", ", FlowNames.All)})");
+                if (dto.Consumer is null || !consumers.ContainsKey(dto.Consumer))
+                    Problem($"{path}.consumer", $"'{dto.Consumer}' is not one of the consumers ({string.Join(", ", consumers.Keys)})");
+                if (dto.Weight is not > 0)
+                    Problem($"{path}.weight", "a positive number (shares are weight / sum of weights)");
+                mix.Add(new MixEntry(flow, dto.Consumer ?? "", dto.Weight ?? 0));
+            }
+            return mix;
+        }
+
+        private List<TimedEvent> Events(List<EventDto>? dtos, TimeSpan duration, string? admin)
+        {
+            var events = new List<TimedEvent>();
+            for (var i = 0; i < (dtos?.Count ?? 0); i++)
+            {
+                var dto = dtos![i];
+                var path = $"events[{i}]";
+                var at = Duration(dto.At, $"{path}.at", null, allowZero: true);
+                if (at > duration)
+                    Problem($"{path}.at", $"after the last stage ends ({DurationText.Format(duration)})");
+                if (dto.Command is null == dto.Faults is null)
+                    Problem(path, "give either faults (with agency) or command");
+                if (dto.Faults is { } faults)
+                {
+                    if (dto.Agency is null || !Agencies.Contains(dto.Agency))
+                        Problem($"{path}.agency", $"one of {string.Join(", ", Agencies)}");
+                    if (faults.ValueKind is not JsonValueKind.Object && !(faults.ValueKind is JsonValueKind.String && faults.GetString() == "off"))
+                        Problem($"{path}.faults", "an object of fault settings (errorRate, latency, timeoutRate, consumerFailureRate, outage) or \"off\"");
+                    if (admin is null)
+                        Problem("admin", "fault events need an admin consumer holding the right lgsp.inject-faults");
+                }
+                events.Add(new TimedEvent(at, dto.Agency, dto.Faults, dto.Command));
+            }
+            return events.OrderBy(e => e.At).ToList();
+        }
+
+        private List<Threshold> Thresholds(List<ThresholdDto>? dtos, List<MixEntry> mix)
+        {
+            var thresholds = new List<Threshold>();
+            for (var i = 0; i < (dtos?.Count ?? 0); i++)
+            {
+                var dto = dtos![i];
+                var path = $"thresholds[{i}]";
+                if (!Metrics.TryGetValue(dto.Metric ?? "", out var metric))
+                {
+                    Problem($"{path}.metric", $"unknown metric '{dto.Metric}' (known: {string.Join(", ", Metrics.Keys)})");
+                    continue;
+                }
+                if (dto.Min is null == dto.Max is null)
+                    Problem(path, "give either min or max");
+                var isRate = metric is ThresholdMetric.SuccessRate or ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted;
+                if (isRate && (dto.Min ?? dto.Max) is < 0 or > 100)
+                    Problem(path, "rates are percentages, from 0 to 100");
+                if (dto.Operation is not null && metric is ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted or ThresholdMetric.Dropped)
+                    Problem($"{path}.operation", $"{dto.Metric} is not counted per operation");
+                if (metric is ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted
+                    && !mix.Any(m => m.Flow is FlowKind.BirthDossier or FlowKind.DeathDossier))
+                    Problem($"{path}.metric", "the mix submits no dossiers");
+                thresholds.Add(new Threshold(metric, dto.Operation, dto.Min, dto.Max));
+            }
+            return thresholds;
+        }
+
+        private TimeSpan Duration(string? text, string path, TimeSpan? fallback, bool allowZero = false)
+        {
+            if (text is null && fallback is { } value)
+                return value;
+            if (!DurationText.TryParse(text, out var duration) || (!allowZero && duration <= TimeSpan.Zero))
+            {
+                Problem(path, $"a duration such as \"500ms\", \"30s\", \"2m\" or \"1h30m\" (was {(text is null ? "missing" : $"'{text}'")})");
+                return TimeSpan.Zero;
+            }
+            return duration;
+        }
+    }
+
+    public static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
+
+    private static readonly Dictionary<string, ThresholdMetric> Metrics = new()
+    {
+        ["success-rate"] = ThresholdMetric.SuccessRate,
+        ["dossiers-on-time"] = ThresholdMetric.DossiersOnTime,
+        ["dossiers-completed"] = ThresholdMetric.DossiersCompleted,
+        ["p50"] = ThresholdMetric.P50,
+        ["p95"] = ThresholdMetric.P95,
+        ["p99"] = ThresholdMetric.P99,
+        ["dropped"] = ThresholdMetric.Dropped,
+    };
+
+    // The file's shape; every field optional here so the validator can name what is missing.
+    private sealed record Dto(
+        string? Name, string? Description, ProvinceDto? Province, Dictionary<string, ConsumerDto>? Consumers, string? Admin,
+        List<StageDto>? Stages, double? TimeScale, List<MixDto>? Mix, List<EventDto>? Events, string? Drain, int? MaxInFlight,
+        string? RequestTimeout, List<ThresholdDto>? Thresholds);
+
+    private sealed record ProvinceDto(int? Seed, string? Citizens);
+
+    private sealed record ConsumerDto(string? ClientId, string? Secret, string? SecretFromEnvironment, string? Purpose, string? Officer);
+
+    private sealed record StageDto(string? Duration, double? Rate, double? RampTo);
+
+    private sealed record MixDto(string? Flow, string? Consumer, double? Weight);
+
+    private sealed record EventDto(string? At, string? Agency, JsonElement? Faults, string? Command);
+
+    private sealed record ThresholdDto(string? Metric, string? Operation, double? Min, double? Max);
+}
