@@ -7,6 +7,9 @@ using Spectre.Console;
 
 // Figures in reports and on the console read the same on every machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+// Written to a log (CI), the tables get room for operation names rather than the default 80 columns.
+if (Console.IsOutputRedirected)
+    AnsiConsole.Profile.Width = 160;
 
 var scenarioArgument = new Argument<string>("scenario") { Description = "A shipped scenario (see list) or the path of a scenario file" };
 var gatewayOption = new Option<string>("--gateway") { Description = "The hub's gateway", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
@@ -61,7 +64,8 @@ list.SetAction(_ =>
 });
 
 var root = new RootCommand("LgspHub's load generator: open-model traffic through the gateway as real consumers, thresholds, reports") { run, validate, list };
-return await root.Parse(args).InvokeAsync();
+// Ctrl-C stops the arrivals; the run then clears the faults it set and writes its report, which takes seconds.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
 
 static bool TryLoad(string nameOrPath, out Scenario scenario)
 {

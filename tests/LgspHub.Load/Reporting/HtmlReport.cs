@@ -64,7 +64,7 @@ public static class HtmlReport
         var points = run.Timeline;
         var xMax = Math.Max(width, points.Count * width);
         html.Append("<h2>Over time</h2>");
-        html.Append(Chart("Arrivals and answers per second (by intended send time)", xMax, markers, null, null,
+        html.Append(Chart("Arrivals offered, and requests answered, per second (a flow may send several requests)", xMax, markers, null, null,
         [
             new("offered", points.Select(p => (p.AtSeconds, (double?)p.Offered / width)).ToList()),
             new("succeeded", points.Select(p => (p.AtSeconds, (double?)p.All.Succeeded / width)).ToList()),
@@ -92,12 +92,12 @@ public static class HtmlReport
 
     private static string Chart(string title, double xMax, IReadOnlyList<(double At, string Label)> markers, double? yMin, double? yMax, IReadOnlyList<Series> series)
     {
-        const int W = 1060, H = 260, Left = 56, Right = 170, Top = 12, Bottom = 30;
+        const int W = 1060, H = 260, Left = 56, Right = 270, Top = 12, Bottom = 30;
         var values = series.SelectMany(s => s.Points).Where(p => p.Y is not null).Select(p => p.Y!.Value).ToList();
         var low = yMin ?? (values.Count == 0 ? 0 : Math.Floor(values.Min()));
         var high = yMax ?? (values.Count == 0 ? 1 : Math.Max(low + 1, values.Max() * 1.08));
         if (high <= low)
-            high = low + 1;
+            (low, high) = yMax is null ? (low, low + 1) : (high - 1, high);
         double X(double x) => Left + x / xMax * (W - Left - Right);
         double Y(double y) => Top + (1 - (Math.Clamp(y, low, high) - low) / (high - low)) * (H - Top - Bottom);
 
@@ -106,7 +106,7 @@ public static class HtmlReport
         for (var i = 0; i <= 4; i++)
         {
             var y = low + (high - low) * i / 4;
-            svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{Left}" x2="{W - Right}" y1="{Y(y):0.#}" y2="{Y(y):0.#}" stroke="#e5e5e5"/><text x="{Left - 6}" y="{Y(y) + 4:0.#}" font-size="11" text-anchor="end">{Num(y)}</text>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{Left}" x2="{W - Right}" y1="{Y(y):0.#}" y2="{Y(y):0.#}" stroke="#e5e5e5"/><text x="{Left - 6}" y="{Y(y) + 4:0.#}" font-size="11" text-anchor="end">{y.ToString(high - low < 10 ? "0.##" : "#,0", CultureInfo.InvariantCulture)}</text>""");
         }
         for (var i = 0; i <= 5; i++)
         {
