@@ -15,6 +15,8 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<SerialCounter> Serials => Set<SerialCounter>();
 
+    public DbSet<OutboxLease> OutboxLeases => Set<OutboxLease>();
+
     /// <summary>Queues an integration event; it is published only if this unit of work commits.</summary>
     public void PublishOnCommit<T>(T message) where T : class => Outbox.Add(OutboxMessage.For(message, TimeProvider.System.GetUtcNow()));
 
@@ -47,6 +49,7 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
             outbox.HasIndex(m => m.SentAt);
         });
         modelBuilder.Entity<SerialCounter>().HasKey(c => c.Prefix);
+        modelBuilder.Entity<OutboxLease>().Property(l => l.Id).ValueGeneratedNever();
     }
 
     private sealed class PersonalIdConverter() : ValueConverter<PersonalId, string>(id => id.Value, value => PersonalId.Parse(value, null));

@@ -55,7 +55,8 @@ public static class OutboxTelemetry
 /// idempotent, so a message published twice after a crash changes nothing. Sent messages are
 /// deleted after a day: their bodies hold personal data, kept no longer than needed. Written
 /// here because MassTransit's Entity Framework outbox package is not available to this project.
-/// One dispatcher per database: several instances of an agency need their own databases.
+/// Instances of an agency that share its database take turns through a lease: one dispatches,
+/// in order, and another takes over within <see cref="LeaseTime"/> when it stops renewing.
 /// </summary>
 public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatcher<TDb>> logger)
     : BackgroundService where TDb : AgencyDbContext
@@ -63,6 +64,8 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(10);
+    private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private DateTimeOffset _nextPurge;
     private static readonly ActivitySource Source = new(OutboxTelemetry.ActivitySourceName);
 
@@ -96,6 +99,8 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        if (!await HoldLeaseAsync(db, cancellationToken))
+            return 0;   // another instance dispatches; the poll comes back to check its lease
         await PurgeSentAsync(db, cancellationToken);
         var pending = await db.Outbox.Where(m => m.SentAt == null && m.Error == null).OrderBy(m => m.Sequence).Take(100).ToListAsync(cancellationToken);
         foreach (var message in pending)
@@ -111,6 +116,31 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
             await db.SaveChangesAsync(cancellationToken);
         }
         return pending.Count;
+    }
+
+    /// <summary>Takes or renews the database's single lease row; true while this instance holds it.</summary>
+    private async Task<bool> HoldLeaseAsync(TDb db, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var until = now + LeaseTime;
+        var held = await db.OutboxLeases.Where(l => l.Id == OutboxLease.TheLease && (l.Holder == _instance || l.Until < now))
+            .ExecuteUpdateAsync(l => l.SetProperty(x => x.Holder, _instance).SetProperty(x => x.Until, until), cancellationToken);
+        if (held == 1)
+            return true;
+        if (await db.OutboxLeases.AnyAsync(cancellationToken))
+            return false;
+        try
+        {
+            db.OutboxLeases.Add(new OutboxLease { Id = OutboxLease.TheLease, Holder = _instance, Until = until });
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance created it first.
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 
     private (object Body, Type Type)? Read(OutboxMessage message)

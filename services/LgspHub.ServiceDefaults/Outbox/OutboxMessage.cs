@@ -44,3 +44,13 @@ public sealed class OutboxMessage
         return (JsonSerializer.Deserialize(Body, type, Json)!, type);
     }
 }
+
+/// <summary>Which instance of an agency publishes its database's outbox, until when (one row).</summary>
+public sealed class OutboxLease
+{
+    public const int TheLease = 1;
+
+    public int Id { get; set; }
+    public required string Holder { get; set; }
+    public DateTimeOffset Until { get; set; }
+}
