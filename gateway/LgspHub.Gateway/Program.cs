@@ -1,5 +1,6 @@
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
+using LgspHub.Gateway.Proxy;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 
@@ -33,6 +34,7 @@ app.MapOpsApi();
 app.MapReverseProxy(proxy =>
 {
     proxy.Use(PersonalDataPurpose.RequireAsync);
+    proxy.Use(Failover.RetryElsewhereAsync);
     proxy.UseSessionAffinity();
     proxy.UseLoadBalancing();
     proxy.UsePassiveHealthChecks();
