@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace LgspHub.Benchmarks;
+
+/// <summary>What the bus benchmark runs: from the command line (broker, results file) and the environment (the knobs).</summary>
+public sealed record BusOptions(
+    Uri Broker,
+    int Messages,
+    int Rounds,
+    int WarmUpRuns,
+    int InFlight,
+    ushort Prefetch,
+    ushort Concurrency,
+    IReadOnlyList<string> Variants,
+    TimeSpan RunTimeout,
+    string? ResultsFile)
+{
+    /// <summary>The broker `./lgsp up` starts (the hub's own), unless told otherwise.</summary>
+    public const string DefaultBroker = "amqp://guest:guest@127.0.0.1:5673/";
+
+    public static readonly string[] AllVariants = [BusVariants.Raw, BusVariants.MassTransit, BusVariants.MassTransitDefaults, BusVariants.MassTransitOneAtATime];
+
+    public static BusOptions? Parse(string[] args, Func<string, string?> environment)
+    {
+        var broker = environment("LGSP_RABBITMQ_URL") is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultBroker;
+        string? results = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--broker" when i + 1 < args.Length:
+                    broker = args[++i];
+                    break;
+                case "--results" when i + 1 < args.Length:
+                    results = args[++i];
+                    break;
+                default:
+                    return Fail($"unknown argument {args[i]}");
+            }
+        }
+        if (!Uri.TryCreate(broker, UriKind.Absolute, out var brokerUri) || brokerUri.Scheme is not ("amqp" or "amqps"))
+            return Fail($"not an AMQP URL: {broker}");
+
+        var variants = (environment("LGSP_BUS_VARIANTS") ?? string.Join(',', AllVariants))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (variants.FirstOrDefault(v => !AllVariants.Contains(v)) is { } unknown)
+            return Fail($"unknown variant {unknown} in LGSP_BUS_VARIANTS (known: {string.Join(", ", AllVariants)})");
+
+        try
+        {
+            var inFlight = Number(environment, "LGSP_BUS_IN_FLIGHT", 100, 1, 10_000);
+            return new BusOptions(
+                brokerUri,
+                Number(environment, "LGSP_BUS_MESSAGES", 20_000, 100, 10_000_000),
+                Number(environment, "LGSP_BUS_ROUNDS", 5, 1, 100),
+                Number(environment, "LGSP_BUS_WARMUP_RUNS", 2, 0, 100),
+                inFlight,
+                // By default the consumers may hold as many unacknowledged deliveries as the publisher keeps unconfirmed.
+                (ushort)Number(environment, "LGSP_BUS_PREFETCH", Math.Min(inFlight, ushort.MaxValue), 1, ushort.MaxValue),
+                (ushort)Number(environment, "LGSP_BUS_CONCURRENCY", Environment.ProcessorCount, 1, ushort.MaxValue),
+                variants,
+                TimeSpan.FromSeconds(Number(environment, "LGSP_BUS_RUN_TIMEOUT", 60, 1, 3_600)),
+                results);
+        }
+        catch (FormatException e)
+        {
+            return Fail(e.Message);
+        }
+    }
+
+    private static int Number(Func<string, string?> environment, string name, int fallback, int min, int max)
+    {
+        if (environment(name) is not { Length: > 0 } text)
+            return fallback;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new FormatException($"{name}={text}: expected a whole number from {min} to {max}");
+        return value;
+    }
+
+    private static BusOptions? Fail(string message)
+    {
+        Console.Error.WriteLine($"bench bus: error: {message}");
+        return null;
+    }
+
+    /// <summary>The broker without its password, for printing.</summary>
+    public string BrokerForDisplay => new UriBuilder(Broker) { Password = Broker.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+}
