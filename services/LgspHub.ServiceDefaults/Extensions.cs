@@ -79,19 +79,12 @@ public static class Extensions
         // Prometheus scrapes every host; deploy/prometheus has the configuration and the alert rules.
         app.MapPrometheusScrapingEndpoint();
         if (app.Services.GetService<ErrorQueues>() is not null)
-        {
             app.MapAdminApi();
-            app.Use(FailInjectedRequests);
-        }
+        // Injected outage, latency, errors and timeouts on the agency's /api requests (Admin/HttpFaults.cs).
+        if (app.Services.GetService<HttpFaults>() is { } faults)
+            app.Use(faults.InvokeAsync);
         return app;
     }
-
-    /// <summary>Answers the injected share of API requests with a 503, as an overloaded agency would.</summary>
-    private static Task FailInjectedRequests(HttpContext context, Func<Task> next) =>
-        context.Request.Path.StartsWithSegments("/api") && context.RequestServices.GetRequiredService<FaultInjection>().ShouldFailRequest()
-            ? TypedResults.Problem("Injected fault: this agency is told to fail a share of its requests.", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Service unavailable").ExecuteAsync(context)
-            : next();
 
     private static bool IsHousekeeping(string? path) => path is not null && IsHousekeeping(new PathString(path));
 

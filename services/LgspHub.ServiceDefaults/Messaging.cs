@@ -21,7 +21,7 @@ public static class Messaging
     {
         var brokerUrl = new Uri(builder.Configuration.GetConnectionString("rabbitmq") ?? DefaultBrokerUrl);
 
-        builder.Services.AddSingleton<FaultInjection>();
+        builder.AddFaultInjection();
         builder.Services.AddSingleton(new ErrorQueues(brokerUrl));
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ErrorQueues>());
         builder.Services.AddMassTransit(bus =>
@@ -32,11 +32,25 @@ public static class Messaging
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
-                rabbit.UseMessageRetry(retry => retry.Exponential(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(200)));
-                rabbit.ConnectConsumerConfigurationObserver(new FaultInjectionObserver(context.GetRequiredService<FaultInjection>()));
+                rabbit.UseLgspConsumePipeline(context);
                 rabbit.ConfigureEndpoints(context);
             });
         });
+        // A delivery paused by an injected outage waits on this token: cancelled, the agency can stop and the broker keeps the message.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(host => host.ConsumerStopTimeout ??= ConsumerStopTimeout);
         return builder;
+    }
+
+    /// <summary>How long a stopping agency lets its consumers finish before cancelling them.</summary>
+    public static readonly TimeSpan ConsumerStopTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// What every consumer runs inside: retries with back-off (then the endpoint's _error queue), and inside
+    /// them the injected consume faults and outage pause. Shared with the tests, which run it in memory.
+    /// </summary>
+    public static void UseLgspConsumePipeline(this IBusFactoryConfigurator bus, IServiceProvider services)
+    {
+        bus.UseMessageRetry(retry => retry.Exponential(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(200)));
+        bus.ConnectConsumerConfigurationObserver(new ConsumerFaults(services.GetRequiredService<FaultInjection>()));
     }
 }

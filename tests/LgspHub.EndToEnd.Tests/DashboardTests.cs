@@ -43,7 +43,7 @@ public sealed class DashboardTests(HubFixture hub)
     {
         var parcel = hub.Citizens(Pool.ReadOnly).Where(c => c.Parcels.Count > 0).Skip(1).First().Parcels[0];
         using var land = new HttpClient { BaseAddress = hub.Hosts["land"].Url };
-        (await land.PutAsJsonAsync("/admin/faults", new { httpFailureRate = 1.0 })).EnsureSuccessStatusCode();
+        (await land.PutAsJsonAsync("/admin/faults", new { errorRate = 1.0 })).EnsureSuccessStatusCode();
         HttpResponseMessage failed;
         try
         {
@@ -51,7 +51,7 @@ public sealed class DashboardTests(HubFixture hub)
         }
         finally
         {
-            (await land.PutAsJsonAsync("/admin/faults", new { httpFailureRate = 0.0 })).EnsureSuccessStatusCode();
+            (await land.PutAsJsonAsync("/admin/faults", new { errorRate = 0.0 })).EnsureSuccessStatusCode();
         }
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         var transactionId = failed.Headers.GetValues("X-Lgsp-Transaction-Id").Single();

@@ -73,7 +73,10 @@ public sealed class HubFixture : IAsyncLifetime
 
         var gatewayEnvironment = CommonEnvironment();
         foreach (var (agency, url) in agencyUrls)
+        {
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
+            gatewayEnvironment[$"ReverseProxy__Clusters__{agency}-admin__Destinations__primary__Address"] = url.ToString();
+        }
         gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
         gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
@@ -105,7 +108,13 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>A consumer of its own for the figures test, so its counts are not mixed with other tests'.</summary>
     public TestConsumer Counted { get; } = new("test.counted", ["land.read-parcel", "population.read-citizen"]);
 
-    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted];
+    /// <summary>Every agency operation ("*"), as playground.developer: "*" never covers the hub's own lgsp.* operations.</summary>
+    public TestConsumer AllAgencies { get; } = new("test.all-agencies", ["*"]);
+
+    /// <summary>As lgsp.load: every agency operation and fault injection.</summary>
+    public TestConsumer FaultInjector { get; } = new("test.fault-injector", ["*", "lgsp.inject-faults"]);
+
+    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted, AllAgencies, FaultInjector];
 
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");
@@ -119,6 +128,8 @@ public sealed class HubFixture : IAsyncLifetime
         environment["Gateway__Url"] = _gatewayUrl.ToString();
         environment["Seed__Value"] = Seed.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Seed__Citizens"] = Seed.Citizens.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Tests fail single requests of their own with the X-Lgsp-Fault header (off unless configured).
+        environment["Lgsp__Faults__AllowRequestHeader"] = "true";
         return environment;
     }
 

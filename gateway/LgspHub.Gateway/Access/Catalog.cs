@@ -17,7 +17,8 @@ public static class Catalog
                 var consumers = options.CurrentValue.Consumers;
                 return TypedResults.Ok(proxy.GetConfig().Routes
                     .Select(route => (route, operation: route.Metadata is null ? null : Operation.From(route.Metadata)))
-                    .Where(r => r.operation is not null)
+                    // Agencies' services only: the hub's own operations (lgsp.*, such as fault injection) have no OpenAPI document.
+                    .Where(r => r.operation is { Service: not "lgsp" })
                     .GroupBy(r => r.route.ClusterId!)
                     .OrderBy(g => g.Key)
                     .Select(g => new CatalogService(g.Key, $"/api/{g.Key}/openapi/v1.json", g

@@ -1,18 +1,16 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.ServiceDefaults.Admin;
-
-public sealed record FaultSettings(double? ConsumerFailureRate, double? HttpFailureRate = null);
 
 public sealed record ReplayResult(string Queue, uint Replayed);
 
 /// <summary>
-/// Operator endpoints on each agency's own port (the gateway does not route /admin): error queues
-/// and their replay, and fault injection.
+/// Operator endpoints on each agency's own port: error queues and their replay, and fault injection
+/// (which the gateway also routes, as /lgsp/faults/{agency}, to consumers with the lgsp.inject-faults right).
 /// </summary>
 public static class AdminApi
 {
@@ -31,24 +29,20 @@ public static class AdminApi
                 : TypedResults.Ok(new ReplayResult(queue, await queues.ReplayAsync(queue, cancellationToken))))
             .WithSummary("Move the messages of a queue's error queue back to the queue, to be consumed again");
 
-        admin.MapGet("/faults", (FaultInjection faults) => TypedResults.Ok(new FaultSettings(faults.ConsumerFailureRate, faults.HttpFailureRate)));
+        admin.MapGet("/faults", (FaultInjection faults) => TypedResults.Ok(faults.Current))
+            .WithSummary("The faults injected into this agency");
 
-        admin.MapPut("/faults", Results<Ok<FaultSettings>, ValidationProblem> (FaultSettings settings, FaultInjection faults) =>
+        admin.MapPut("/faults", Results<Ok<FaultSettings>, ValidationProblem> (JsonElement? body, FaultInjection faults) =>
             {
                 var errors = new FieldErrors();
-                if (settings.ConsumerFailureRate is { } consume and not (>= 0 and <= 1))
-                    errors.Add("consumerFailureRate", "A rate from 0 to 1.");
-                if (settings.HttpFailureRate is { } http and not (>= 0 and <= 1))
-                    errors.Add("httpFailureRate", "A rate from 0 to 1.");
-                if (settings.ConsumerFailureRate is null && settings.HttpFailureRate is null)
-                    errors.Add("consumerFailureRate", "Give consumerFailureRate, httpFailureRate or both (0 to 1).");
-                if (errors.Any)
-                    return errors.Problem();
-                faults.ConsumerFailureRate = settings.ConsumerFailureRate ?? faults.ConsumerFailureRate;
-                faults.HttpFailureRate = settings.HttpFailureRate ?? faults.HttpFailureRate;
-                return TypedResults.Ok(new FaultSettings(faults.ConsumerFailureRate, faults.HttpFailureRate));
+                // Merged under the settings' lock: two PUTs at once each keep the other's fields.
+                var changed = faults.Update(current => FaultSettingsUpdate.Merge(current, body ?? default, errors));
+                return changed is null ? errors.Problem() : TypedResults.Ok(changed);
             })
-            .WithSummary("Inject faults into this agency while it runs");
+            .WithSummary("Change the faults injected into this agency while it runs: the fields given, the others kept");
+
+        admin.MapDelete("/faults", (FaultInjection faults) => TypedResults.Ok(faults.Update(_ => FaultSettings.Off)!))
+            .WithSummary("Turn every injected fault off, the outage included");
         return app;
     }
 }

@@ -1,57 +1,94 @@
-using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace LgspHub.ServiceDefaults.Admin;
 
-/// <summary>Faults an operator or a test injects into this agency while it runs.</summary>
-public sealed class FaultInjection
+/// <summary>
+/// The faults an operator or a test injects into this agency while it runs. Polly's chaos strategies
+/// (<see cref="HttpFaults"/>, <see cref="ConsumerFaults"/>) read <see cref="Current"/> at every request
+/// and consume attempt, so a change applies at once, without a restart.
+/// </summary>
+public sealed partial class FaultInjection(ILogger<FaultInjection> logger)
 {
-    private double _consumerFailureRate;
+    /// <summary>Configuration key: honour the X-Lgsp-Fault request header (development hubs and tests only).</summary>
+    public const string AllowRequestHeaderKey = "Lgsp:Faults:AllowRequestHeader";
 
-    /// <summary>Share of consume attempts that throw, from 0 (none) to 1 (every one: events end in the error queue).</summary>
-    public double ConsumerFailureRate
+    private readonly Lock _changing = new();
+    private FaultSettings _current = FaultSettings.Off;
+    private TaskCompletionSource _outageOver = Ended();
+    private int _paused;
+
+    public FaultSettings Current => Volatile.Read(ref _current);
+
+    /// <summary>Consume attempts waiting for the outage to end: each holds its message unacknowledged.</summary>
+    public int PausedDeliveries => Volatile.Read(ref _paused);
+
+    /// <summary>Applies a change computed from the current settings; null from <paramref name="change"/> leaves them as they are.</summary>
+    /// <returns>The new settings, or null when nothing changed.</returns>
+    public FaultSettings? Update(Func<FaultSettings, FaultSettings?> change)
     {
-        get => Volatile.Read(ref _consumerFailureRate);
-        set => Volatile.Write(ref _consumerFailureRate, Math.Clamp(value, 0, 1));
+        lock (_changing)
+        {
+            if (change(_current) is not { } next)
+                return null;
+            Volatile.Write(ref _current, next);
+            // Outage flips the gate the paused consumers wait on: a fresh one to wait on, or the waiters released.
+            if (next.Outage && _outageOver.Task.IsCompleted)
+                Volatile.Write(ref _outageOver, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            else if (!next.Outage)
+                _outageOver.TrySetResult();
+            LogChanged(logger, next);
+            return next;
+        }
     }
 
-    public bool ShouldFailConsume() => ConsumerFailureRate > 0 && Random.Shared.NextDouble() < ConsumerFailureRate;
-
-    private double _httpFailureRate;
-
-    /// <summary>Share of the agency's API requests answered with a 503, from 0 to 1.</summary>
-    public double HttpFailureRate
+    /// <summary>Completes at once outside an outage; during one, when it ends or when <paramref name="cancellationToken"/> fires.</summary>
+    public async Task WhenNoOutageAsync(CancellationToken cancellationToken)
     {
-        get => Volatile.Read(ref _httpFailureRate);
-        set => Volatile.Write(ref _httpFailureRate, Math.Clamp(value, 0, 1));
+        var gate = Volatile.Read(ref _outageOver).Task;
+        if (gate.IsCompleted)
+            return;
+        Interlocked.Increment(ref _paused);
+        try
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _paused);
+        }
     }
 
-    public bool ShouldFailRequest() => HttpFailureRate > 0 && Random.Shared.NextDouble() < HttpFailureRate;
+    private static TaskCompletionSource Ended()
+    {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ended.SetResult();
+        return ended;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Injected faults now {Settings}")]
+    private static partial void LogChanged(ILogger logger, FaultSettings settings);
 }
 
-public sealed class InjectedFaultException(string message) : Exception(message);
-
-/// <summary>
-/// Puts the fault inside each consumer's own pipe, inside the retry filter: a rate of 1 exhausts
-/// the retries, dead-letters the event and publishes its Fault, exactly as a real consumer error does.
-/// </summary>
-public sealed class FaultInjectionObserver(FaultInjection faults) : IConsumerConfigurationObserver
+/// <summary>An agency in an injected outage is not ready, so the gateway's active health checks take it out.</summary>
+public sealed class OutageHealthCheck(FaultInjection faults) : IHealthCheck
 {
-    public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator) where TConsumer : class
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(faults.Current.Outage
+            ? HealthCheckResult.Unhealthy("Injected outage (PUT /admin/faults {\"outage\": false} ends it).")
+            : HealthCheckResult.Healthy());
+}
+
+public static class FaultInjectionExtensions
+{
+    /// <summary>Fault injection for an agency: the live settings, the outage readiness check and the HTTP faults.</summary>
+    public static IHostApplicationBuilder AddFaultInjection(this IHostApplicationBuilder builder)
     {
-    }
-
-    public void ConsumerMessageConfigured<TConsumer, TMessage>(IConsumerMessageConfigurator<TConsumer, TMessage> configurator)
-        where TConsumer : class where TMessage : class =>
-        configurator.UseFilter(new Filter<TConsumer, TMessage>(faults));
-
-    private sealed class Filter<TConsumer, TMessage>(FaultInjection faults) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
-        where TConsumer : class where TMessage : class
-    {
-        public Task Send(ConsumerConsumeContext<TConsumer, TMessage> context, IPipe<ConsumerConsumeContext<TConsumer, TMessage>> next) =>
-            faults.ShouldFailConsume()
-                ? Task.FromException(new InjectedFaultException($"Injected consumer fault ({typeof(TMessage).Name})."))
-                : next.Send(context);
-
-        public void Probe(ProbeContext context) => context.CreateFilterScope("faultInjection");
+        builder.Services.AddSingleton<FaultInjection>();
+        builder.Services.AddSingleton<HttpFaults>();
+        builder.Services.AddHealthChecks().AddCheck<OutageHealthCheck>("injected-outage");
+        return builder;
     }
 }
