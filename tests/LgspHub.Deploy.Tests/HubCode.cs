@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace LgspHub.Deploy.Tests;
+
+/// <summary>A host of the hub as the code defines it: its project folder and its default port.</summary>
+internal sealed record HubHost(string Name, string Project, int Port)
+{
+    public bool IsGateway => Name == "gateway";
+}
+
+/// <summary>
+/// What the deployment files must agree with, read from the code and its configuration, never restated:
+/// the hosts, their ports, the gateway's clusters and the configuration keys each host reads.
+/// </summary>
+internal static partial class HubCode
+{
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GatewayClusters = ReadGatewayClusters();
+
+    /// <summary>The gateway and every agency (a services/ project whose host joins the bus), with their ports.</summary>
+    public static readonly IReadOnlyList<HubHost> Hosts = ReadHosts();
+
+    public static IEnumerable<HubHost> Agencies => Hosts.Where(h => !h.IsGateway);
+
+    public static HubHost Host(string name) => Hosts.Single(h => h.Name == name);
+
+    /// <summary>The host whose project is <paramref name="project"/> (a path relative to the repository root).</summary>
+    public static HubHost? HostOfProject(string? project) =>
+        Hosts.SingleOrDefault(h => string.Equals(h.Project, project?.Trim('/'), StringComparison.Ordinal));
+
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> ReadGatewayClusters()
+    {
+        using var settings = JsonDocument.Parse(Repo.Read("gateway", "LgspHub.Gateway", "appsettings.json"));
+        return settings.RootElement.GetProperty("ReverseProxy").GetProperty("Clusters").EnumerateObject().ToDictionary(
+            cluster => cluster.Name,
+            cluster => (IReadOnlyDictionary<string, string>)cluster.Value.GetProperty("Destinations").EnumerateObject()
+                .ToDictionary(d => d.Name, d => d.Value.GetProperty("Address").GetString()!),
+            StringComparer.Ordinal);
+    }
+
+    private static List<HubHost> ReadHosts()
+    {
+        var gatewayUrl = DefaultGatewayUrl().Match(Repo.Read("services", "LgspHub.ServiceDefaults", "GatewayClients.cs"));
+        if (!gatewayUrl.Success)
+            throw new InvalidOperationException("GatewayClients.DefaultGatewayUrl not found");
+        var hosts = new List<HubHost> { new("gateway", "gateway/LgspHub.Gateway", new Uri(gatewayUrl.Groups[1].Value).Port) };
+        foreach (var project in Directory.GetDirectories(Repo.PathOf("services"), "LgspHub.*").Order(StringComparer.Ordinal))
+        {
+            var program = Path.Combine(project, "Program.cs");
+            if (!File.Exists(program) || !File.ReadAllText(program).Contains(".AddMessaging(", StringComparison.Ordinal))
+                continue;
+            var name = Kebab(Path.GetFileName(project)["LgspHub.".Length..]);
+            // An agency's port is where the gateway's own configuration sends its traffic.
+            var destination = GatewayClusters.TryGetValue(name, out var destinations) && destinations.TryGetValue("primary", out var address)
+                ? new Uri(address)
+                : throw new InvalidOperationException($"the gateway has no cluster \"{name}\" with a primary destination");
+            hosts.Add(new HubHost(name, "services/" + Path.GetFileName(project), destination.Port));
+        }
+        return hosts;
+    }
+
+    private static string Kebab(string pascal) => PascalWord().Replace(pascal, "-$1").ToLowerInvariant();
+
+    /// <summary>The source files a host is built from: its project, ServiceDefaults and the contracts.</summary>
+    public static IEnumerable<string> SourcesOf(HubHost host) =>
+        new[] { host.Project, "services/LgspHub.ServiceDefaults", "contracts/LgspHub.Contracts" }
+            .SelectMany(folder => Directory.EnumerateFiles(Repo.PathOf(folder), "*.cs", SearchOption.AllDirectories))
+            .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    [GeneratedRegex("""DefaultGatewayUrl\s*=\s*"([^"]+)""")]
+    private static partial Regex DefaultGatewayUrl();
+
+    [GeneratedRegex("(?<!^)([A-Z])")]
+    private static partial Regex PascalWord();
+}
