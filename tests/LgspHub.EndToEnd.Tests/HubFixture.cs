@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using LgspHub.Load.Scenarios;
 using LgspHub.ServiceDefaults.Seeding;
 
 namespace LgspHub.EndToEnd.Tests;
@@ -26,13 +27,21 @@ public sealed class HubFixture : IAsyncLifetime
     private readonly List<HubProcess> _processes = [];
     private Uri _gatewayUrl = null!;
 
-    public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 800 };
+    public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 1000 };
 
     public SyntheticProvince Province => new(Seed);
 
     /// <summary>The citizens of one pool: tests that change people take them from their own pool, so no test disturbs another.</summary>
     public IEnumerable<SyntheticCitizen> Citizens(Pool pool) =>
-        Province.Citizens().Where(c => c.Index / (Seed.Citizens / 4) == (int)pool);
+        Province.Citizens().Where(c => c.Index / PoolSize == (int)pool);
+
+    private int PoolSize => Seed.Citizens / Enum.GetValues<Pool>().Length;
+
+    /// <summary>The load generator's citizens (its death dossiers take people of their own).</summary>
+    public ProvinceRange LoadRange => new(Seed.Value, (int)Pool.Load * PoolSize, ((int)Pool.Load + 1) * PoolSize);
+
+    /// <summary>The second instance of population: the suite runs the hub scaled out, as ./lgsp up --instances population=2 does.</summary>
+    public const string SecondPopulation = "population-2";
 
     /// <summary>Restarts a host and waits until the gateway routes to it again (its active health check may still mark it down).</summary>
     public async Task RestartAsync(string name, IReadOnlyDictionary<string, string>? environment = null, string healthPath = "/health/ready")
@@ -70,6 +79,7 @@ public sealed class HubFixture : IAsyncLifetime
         var agencyUrls = Agencies.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
         foreach (var (agency, url) in agencyUrls)
             _processes.Add(HubProcess.Start(agency, Projects[agency], url, AgencyEnvironment(agency)));
+        var secondPopulationUrl = new Uri($"http://127.0.0.1:{FreePort()}");
 
         var gatewayEnvironment = CommonEnvironment();
         foreach (var (agency, url) in agencyUrls)
@@ -77,6 +87,7 @@ public sealed class HubFixture : IAsyncLifetime
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}-admin__Destinations__primary__Address"] = url.ToString();
         }
+        gatewayEnvironment[$"ReverseProxy__Clusters__population__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
         gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
         gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
@@ -88,6 +99,10 @@ public sealed class HubFixture : IAsyncLifetime
 
         foreach (var host in _processes)
             await host.WaitReadyAsync();
+        // Started once the first has created and seeded the database both share.
+        var second = HubProcess.Start(SecondPopulation, Projects["population"], secondPopulationUrl, AgencyEnvironment("population"));
+        _processes.Add(second);
+        await second.WaitReadyAsync();
         Gateway = await Everything.ClientAsync(_gatewayUrl);
     }
 
@@ -114,7 +129,10 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>As lgsp.load: every agency operation and fault injection.</summary>
     public TestConsumer FaultInjector { get; } = new("test.fault-injector", ["*", "lgsp.inject-faults"]);
 
-    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted, AllAgencies, FaultInjector];
+    /// <summary>The load generator's own consumer in the figures test, so its counts are not mixed with other tests'.</summary>
+    public TestConsumer Load { get; } = new("test.load", ["land.read-parcel"]);
+
+    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted, AllAgencies, FaultInjector, Load];
 
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");
@@ -184,6 +202,8 @@ public enum Pool
     Transfers,
     /// <summary>Citizens whose details are corrected.</summary>
     Changes,
+    /// <summary>The load generator's: its dossiers and transfers change people as they please.</summary>
+    Load,
 }
 
 [CollectionDefinition(Name)]

@@ -24,6 +24,8 @@ public sealed class HubProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     public string RecentOutput => string.Join('\n', _output.TakeLast(60));
 
     /// <summary>Everything the process wrote to its console that is still kept (the last 5,000 lines).</summary>

@@ -10,7 +10,8 @@ namespace LgspHub.Gateway.Access;
 /// What the gateway knows of the operation an endpoint serves: from a proxied route's metadata in
 /// configuration, or from the metadata of the gateway's own endpoints (tokens, records, catalogue).
 /// </summary>
-public sealed record Operation(string Name, string Service, bool PersonalData, string? SubjectFrom)
+/// <param name="ReadOnly">A lookup whatever its method (an identity verification is a POST): safe to send again.</param>
+public sealed record Operation(string Name, string Service, bool PersonalData, string? SubjectFrom, bool ReadOnly = false)
 {
     /// <summary>The endpoint's operation, worked out once per request: the rights, purpose and record checks all ask.</summary>
     public static Operation? Of(HttpContext context)
@@ -33,7 +34,8 @@ public sealed record Operation(string Name, string Service, bool PersonalData, s
 
     public static Operation? From(IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue("Operation", out var name)
-            ? new Operation(name, name.Split('.')[0], metadata.GetValueOrDefault("PersonalData") == "true", metadata.GetValueOrDefault("Subject"))
+            ? new Operation(name, name.Split('.')[0], metadata.GetValueOrDefault("PersonalData") == "true", metadata.GetValueOrDefault("Subject"),
+                metadata.GetValueOrDefault("ReadOnly") == "true")
             : null;
 }
 

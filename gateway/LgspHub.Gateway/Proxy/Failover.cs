@@ -1,6 +1,6 @@
 using System.Net.Http;
+using LgspHub.Gateway.Access;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace LgspHub.Gateway.Proxy;
 
@@ -15,14 +15,20 @@ public static class Failover
     {
         var proxy = context.GetReverseProxyFeature();
         var candidates = proxy.AvailableDestinations;
+        // A body can be sent twice only if kept: bodies are small (Kestrel caps them at 1 MB), so keep them
+        // where another instance could take the request.
+        if (candidates.Count > 1 && context.Request.ContentLength is not 0)
+            context.Request.EnableBuffering();
         await next();
 
         if (candidates.Count < 2 || context.Response.HasStarted
             || context.Features.Get<IForwarderErrorFeature>() is not { Error: ForwarderError.Request } failure
-            || !SafeToResend(context.Request, failure.Exception))
+            || !SafeToResend(context, failure.Exception))
         {
             return;
         }
+        if (context.Request.Body.CanSeek)
+            context.Request.Body.Position = 0;
         var failed = proxy.ProxiedDestination;
         proxy.AvailableDestinations = candidates.Where(d => d != failed).ToList();
         context.Features.Set<IForwarderErrorFeature>(null);
@@ -31,13 +37,14 @@ public static class Failover
     }
 
     /// <summary>
-    /// A request without a body can be sent again (its body cannot have been half-read), and then only if
-    /// resending cannot repeat an effect: an idempotent method, or a connection that never opened.
+    /// Sending again must not repeat an effect: the connection never opened (the agency never saw the
+    /// request), the method is idempotent, or the route declares the operation a lookup.
     /// </summary>
-    private static bool SafeToResend(HttpRequest request, Exception? error) =>
-        request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")
-        && (IsIdempotent(request.Method) || error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError });
-
-    private static bool IsIdempotent(string method) =>
-        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+    private static bool SafeToResend(HttpContext context, Exception? error)
+    {
+        var method = context.Request.Method;
+        return error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+            || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method)
+            || Operation.Of(context) is { ReadOnly: true };
+    }
 }

@@ -169,18 +169,26 @@ public sealed class HubClient : IDisposable
         public async Task RefreshAsync(HttpClient http, CancellationToken cancellationToken)
         {
             HttpResponseMessage response;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                try
                 {
-                    ["grant_type"] = "client_credentials",
-                    ["client_id"] = credentials.ClientId,
-                    ["client_secret"] = credentials.Secret,
-                }), cancellationToken);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new LoadException($"the gateway at {http.BaseAddress} does not answer ({e.Message}); is the hub running (./lgsp up)?", e);
+                    response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                    {
+                        ["grant_type"] = "client_credentials",
+                        ["client_id"] = credentials.ClientId,
+                        ["client_secret"] = credentials.Secret,
+                    }), cancellationToken);
+                }
+                catch (HttpRequestException e)
+                {
+                    throw new LoadException($"the gateway at {http.BaseAddress} does not answer ({e.Message}); is the hub running (./lgsp up)?", e);
+                }
+                // The token endpoint is rate-limited per address: come back when it says, a few times.
+                if (response.StatusCode != System.Net.HttpStatusCode.TooManyRequests || attempt == 5)
+                    break;
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
+                response.Dispose();
             }
             using (response)
             {
