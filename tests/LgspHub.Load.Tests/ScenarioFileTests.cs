@@ -20,6 +20,7 @@ public class ScenarioFileTests
     [InlineData("birth-wave")]
     [InlineData("spike")]
     [InlineData("outage")]
+    [InlineData("province-day-replay")]
     public void Every_shipped_scenario_is_valid(string name)
     {
         var scenario = ScenarioFile.Load(name);

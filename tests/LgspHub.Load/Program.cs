@@ -15,7 +15,7 @@ var scenarioArgument = new Argument<string>("scenario") { Description = "A shipp
 var gatewayOption = new Option<string>("--gateway") { Description = "The hub's gateway", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
 var outOption = new Option<string?>("--out") { Description = "Folder for result.json and report.html (default: load-results/<scenario>-<time>)" };
 var timeScaleOption = new Option<double?>("--time-scale") { Description = "Divide every duration by this (default: the scenario's timeScale, else 1): 144 plays a day's shape in 10 minutes" };
-var rateScaleOption = new Option<double?>("--rate-scale") { Description = "Multiply every rate by this (default 1): with --time-scale 144 too, a whole day's volume in 10 minutes" };
+var rateScaleOption = new Option<double?>("--rate-scale") { Description = "Multiply every rate by this (default: the scenario's rateScale, else 1): with --time-scale 144 too, a whole day's volume in 10 minutes" };
 foreach (var scale in new[] { timeScaleOption, rateScaleOption })
     scale.Validators.Add(result => { if (result.GetValueOrDefault<double?>() is not (null or (> 0 and <= 100_000))) result.AddError($"{result.Option.Name} must be above 0 and at most 100000."); });
 
@@ -24,7 +24,7 @@ run.SetAction(async (parsed, cancellationToken) =>
 {
     if (!TryLoad(parsed.GetValue(scenarioArgument)!, out var scenario) || !TryGateway(parsed.GetValue(gatewayOption)!, out var gateway))
         return ExitCodes.Usage;
-    scenario = scenario.Scaled(parsed.GetValue(timeScaleOption) ?? scenario.TimeScale, parsed.GetValue(rateScaleOption) ?? 1);
+    scenario = scenario.Scaled(parsed.GetValue(timeScaleOption) ?? scenario.TimeScale, parsed.GetValue(rateScaleOption) ?? scenario.RateScale);
     var folder = parsed.GetValue(outOption) ?? Path.Combine("load-results", $"{scenario.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
     var console = new ConsoleView(AnsiConsole.Console);
     AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {ArrivalSchedule.Count(scenario.Stages):#,0} arrivals over {DurationText.Format(scenario.Duration)}"
@@ -49,7 +49,7 @@ validate.SetAction(parsed =>
 {
     if (!TryLoad(parsed.GetValue(scenarioArgument)!, out var scenario))
         return ExitCodes.Usage;
-    scenario = scenario.Scaled(scenario.TimeScale, 1);
+    scenario = scenario.Scaled(scenario.TimeScale, scenario.RateScale);
     AnsiConsole.MarkupLine($"[green]valid[/]: {Markup.Escape(scenario.Name)}, {ArrivalSchedule.Count(scenario.Stages):#,0} arrivals over {DurationText.Format(scenario.Duration)},"
         + $" {scenario.Mix.Count} flows, {scenario.Events.Count} events, {scenario.Thresholds.Count} thresholds");
     return ExitCodes.Passed;

@@ -17,7 +17,8 @@ public sealed record Scenario(
     int MaxInFlight,
     TimeSpan RequestTimeout,
     IReadOnlyList<Threshold> Thresholds,
-    double TimeScale = 1)
+    double TimeScale = 1,
+    double RateScale = 1)
 {
     public TimeSpan Duration => Stages.Aggregate(TimeSpan.Zero, (sum, stage) => sum + stage.Duration);
 
@@ -28,6 +29,7 @@ public sealed record Scenario(
     public Scenario Scaled(double timeScale, double rateScale) => this with
     {
         TimeScale = 1,
+        RateScale = 1,
         Stages = Stages.Select(s => new Stage(s.Duration / timeScale, s.From * rateScale, s.To * rateScale)).ToList(),
         Events = Events.Select(e => e with { At = e.At / timeScale }).ToList(),
     };

@@ -82,6 +82,8 @@ public static class ScenarioFile
             var timeout = Duration(dto.RequestTimeout, "requestTimeout", TimeSpan.FromSeconds(30));
             if (dto.TimeScale is not (null or (> 0 and <= 100_000)))
                 Problem("timeScale", "above 0 and at most 100000 (144 plays 24 hours in 10 minutes)");
+            if (dto.RateScale is not (null or (> 0 and <= 100_000)))
+                Problem("rateScale", "above 0 and at most 100000");
             if (dto.MaxInFlight is < 1 or > 100_000)
                 Problem("maxInFlight", "from 1 to 100000");
             var thresholds = Thresholds(dto.Thresholds, mix);
@@ -89,7 +91,7 @@ public static class ScenarioFile
             if (_problems.Count > 0)
                 throw new ScenarioException(source, _problems);
             return new Scenario(dto.Name!, dto.Description ?? "", province, consumers, dto.Admin, stages, mix, events, drain,
-                dto.MaxInFlight ?? 2_000, timeout, thresholds, dto.TimeScale ?? 1);
+                dto.MaxInFlight ?? 2_000, timeout, thresholds, dto.TimeScale ?? 1, dto.RateScale ?? 1);
         }
 
         private ProvinceRange Province(ProvinceDto? dto)
@@ -268,7 +270,7 @@ public static class ScenarioFile
     // The file's shape; every field optional here so the validator can name what is missing.
     private sealed record Dto(
         string? Name, string? Description, ProvinceDto? Province, Dictionary<string, ConsumerDto>? Consumers, string? Admin,
-        List<StageDto>? Stages, double? TimeScale, List<MixDto>? Mix, List<EventDto>? Events, string? Drain, int? MaxInFlight,
+        List<StageDto>? Stages, double? TimeScale, double? RateScale, List<MixDto>? Mix, List<EventDto>? Events, string? Drain, int? MaxInFlight,
         string? RequestTimeout, List<ThresholdDto>? Thresholds);
 
     private sealed record ProvinceDto(int? Seed, string? Citizens);
