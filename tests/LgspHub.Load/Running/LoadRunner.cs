@@ -152,9 +152,9 @@ internal sealed class EventTimeline(Scenario scenario, HubClient hub, Func<TimeS
     {
         foreach (var planned in scenario.Events)
         {
-            var wait = planned.At - elapsed();
-            if (wait > TimeSpan.Zero)
-                await Task.Delay(wait, stop);
+            // Timers may fire a little early: an event never happens before its time.
+            for (var wait = planned.At - elapsed(); wait > TimeSpan.Zero; wait = planned.At - elapsed())
+                await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, stop);
             var at = elapsed();
             var problem = planned.Command is { } command ? await RunCommandAsync(command, stop) : await SetFaultsAsync(planned, stop);
             lock (Log)
