@@ -6,7 +6,7 @@ namespace LgspHub.Deploy.Tests;
 
 public partial class PrometheusTests
 {
-    private static readonly string Deploy = Path.Combine(FindRoot(), "deploy");
+    private static readonly string Deploy = Repo.PathOf("deploy");
 
     [Fact]
     public async Task The_scrape_configuration_is_valid_for_promtool()
@@ -46,26 +46,6 @@ public partial class PrometheusTests
     [GeneratedRegex(@"\blgsp[_:][a-z0-9_:]+")]
     private static partial Regex MetricName();
 
-    private static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("promtool") { WorkingDirectory = Path.Combine(Deploy, "prometheus"), RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("promtool did not start: ./lgsp test installs Debian's prometheus package.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await output + await error);
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "LgspHub.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException("LgspHub.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments) =>
+        Repo.RunAsync("promtool", Path.Combine(Deploy, "prometheus"), TimeSpan.FromSeconds(60), arguments);
 }
