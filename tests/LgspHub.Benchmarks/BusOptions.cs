@@ -57,7 +57,7 @@ public sealed record BusOptions(
                 inFlight,
                 // By default the consumers may hold as many unacknowledged deliveries as the publisher keeps unconfirmed.
                 (ushort)Number(environment, "LGSP_BUS_PREFETCH", Math.Min(inFlight, ushort.MaxValue), 1, ushort.MaxValue),
-                (ushort)Number(environment, "LGSP_BUS_CONCURRENCY", Environment.ProcessorCount, 1, ushort.MaxValue),
+                (ushort)Number(environment, "LGSP_BUS_CONCURRENCY", 8, 1, ushort.MaxValue),
                 variants,
                 TimeSpan.FromSeconds(Number(environment, "LGSP_BUS_RUN_TIMEOUT", 60, 1, 3_600)),
                 results);
