@@ -32,6 +32,10 @@ public static class Messaging
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
+                // Measured by ./lgsp bench bus (docs/performance.md): a deeper prefetch keeps consumers fed through
+                // a burst; eight deliveries at once per endpoint is where throughput stopped rising on two cores.
+                rabbit.PrefetchCount = 100;
+                rabbit.ConcurrentMessageLimit = 8;
                 rabbit.UseLgspConsumePipeline(context);
                 rabbit.ConfigureEndpoints(context);
             });
