@@ -29,13 +29,17 @@ public static class Messaging
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false));
             // Each agency's consumers live in its own assembly.
             bus.AddConsumers(Assembly.GetEntryAssembly());
+            // Measured by ./lgsp bench bus (docs/performance.md): with MassTransit's default prefetch (16) consumers
+            // fall behind a burst by seconds; eight deliveries at once per endpoint is where throughput stopped rising.
+            bus.AddConfigureEndpointsCallback((_, endpoint) =>
+            {
+                endpoint.ConcurrentMessageLimit = 8;
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    rabbit.PrefetchCount = 100;
+            });
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
-                // Measured by ./lgsp bench bus (docs/performance.md): a deeper prefetch keeps consumers fed through
-                // a burst; eight deliveries at once per endpoint is where throughput stopped rising on two cores.
-                rabbit.PrefetchCount = 100;
-                rabbit.ConcurrentMessageLimit = 8;
                 rabbit.UseLgspConsumePipeline(context);
                 rabbit.ConfigureEndpoints(context);
             });
