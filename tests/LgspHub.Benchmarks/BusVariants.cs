@@ -29,7 +29,8 @@ public static class BusVariants
     {
         Raw => new RawRabbitVariant(options.Broker, options.Prefetch, options.Concurrency, rawBodyBytes),
         MassTransit => new MassTransitVariant(options.Broker, new EndpointTuning(options.Prefetch, options.Concurrency)),
-        MassTransitDefaults or MassTransitOneAtATime => new MassTransitVariant(options.Broker, null),
+        MassTransitDefaults => new MassTransitVariant(options.Broker, null, massTransitDefaults: true),
+        MassTransitOneAtATime => new MassTransitVariant(options.Broker, null),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown variant"),
     };
 
@@ -42,10 +43,10 @@ public static class BusVariants
 
 /// <summary>
 /// MassTransit exactly as every agency sets it up (<see cref="Messaging.AddMessaging"/>: durable queues,
-/// persistent messages, publisher confirms, retries, the error-queue observer, fault injection off),
-/// with the consumer-side tuning added from outside when given.
+/// persistent messages, publisher confirms, retries, the error-queue observer, fault injection off, the
+/// hub's prefetch and concurrency), then the given endpoint settings on top, when given.
 /// </summary>
-public sealed class MassTransitVariant(Uri broker, EndpointTuning? tuning) : IBusVariant
+public sealed class MassTransitVariant(Uri broker, IConfigureReceiveEndpoint? tuning, bool massTransitDefaults = false) : IBusVariant
 {
     private IHost? _host;
     private IBus? _bus;
@@ -59,6 +60,7 @@ public sealed class MassTransitVariant(Uri broker, EndpointTuning? tuning) : IBu
         builder.Services.AddSingleton(tracker);
         if (tuning is not null)
             builder.Services.AddSingleton<IConfigureReceiveEndpoint>(tuning);
+        builder.Services.AddSingleton(new ProbeEndpoint(massTransitDefaults));
         // Publishing starts only once the consumer's queue is bound, or the first messages would be unroutable.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(host => host.WaitUntilStarted = true);
         _host = builder.Build();
@@ -85,6 +87,27 @@ public sealed class EndpointTuning(ushort prefetch, ushort concurrency) : IConfi
         configurator.ConcurrentMessageLimit = concurrency;
         if (configurator is IRabbitMqReceiveEndpointConfigurator rabbit)
             rabbit.PrefetchCount = prefetch;
+    }
+}
+
+/// <param name="MassTransitDefaults">
+/// Undo the hub's endpoint tuning, for the comparison: MassTransit's own defaults, as the hub had them before
+/// this bench (prefetch 16, what MassTransit 8.5.12 picked on this 2-core machine, as the broker's consumer
+/// list showed; no concurrency limit beyond it).
+/// </param>
+public sealed record ProbeEndpoint(bool MassTransitDefaults);
+
+/// <summary>Consumer definitions configure their endpoint after every endpoint-wide callback, the hub's included.</summary>
+public sealed class ProbeConsumerDefinition(ProbeEndpoint endpoint) : ConsumerDefinition<ProbeConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ProbeConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        if (!endpoint.MassTransitDefaults)
+            return;
+        endpointConfigurator.ConcurrentMessageLimit = null;
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+            rabbit.PrefetchCount = 16;
     }
 }
 
