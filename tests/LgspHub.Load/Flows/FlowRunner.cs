@@ -12,7 +12,9 @@ namespace LgspHub.Load.Flows;
 public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements measurements, Func<TimeSpan> elapsed)
 {
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(300);
+    // Back off as a well-behaved consumer does: a hub that falls behind is not also buried under status reads.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestPollInterval = TimeSpan.FromSeconds(5);
 
     /// <param name="intended">When the arrival was due: the first request's latency counts from here.</param>
     /// <param name="stop">Cancelled when the run is aborted.</param>
@@ -133,7 +135,7 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
         try
         {
             await Task.Delay(FirstPoll, drained);
-            while (true)
+            for (var interval = PollInterval; ; interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LongestPollInterval.Ticks)))
             {
                 var status = await hub.SendAsync(consumer, "civil-status.read-dossier", HttpMethod.Get, statusUrl, null, elapsed(), stop, readBody: true);
                 if (status.Body is { } dossier && dossier.TryGetProperty("state", out var state) && state.GetString() != "InProgress")
@@ -141,7 +143,7 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
                     measurements.Dossier(Ended(kind, state.GetString(), dossier));
                     return;
                 }
-                await Task.Delay(PollInterval, drained);
+                await Task.Delay(interval, drained);
             }
         }
         catch (OperationCanceledException) when (drained.IsCancellationRequested && !stop.IsCancellationRequested)
