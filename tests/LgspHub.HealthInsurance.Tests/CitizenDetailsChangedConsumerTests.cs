@@ -20,7 +20,13 @@ public sealed class CitizenDetailsChangedConsumerTests : IAsyncLifetime, IDispos
         await _connection.OpenAsync();
         _services = new ServiceCollection()
             .AddDbContext<HealthInsuranceDb>(options => options.UseSqlite(_connection))
-            .AddMassTransitTestHarness(bus => bus.AddConsumer<CitizenDetailsChangedConsumer>())
+            .AddMassTransitTestHarness(bus =>
+            {
+                bus.AddConsumer<CitizenDetailsChangedConsumer>();
+                // The harness stops waiting after a quiet spell (6 s by default: too short on a loaded CI machine); the
+                // checks that nothing faulted wait that long, so keep it short still.
+                bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(10));
+            })
             .BuildServiceProvider(validateScopes: true);
 
         await using var scope = _services.CreateAsyncScope();
