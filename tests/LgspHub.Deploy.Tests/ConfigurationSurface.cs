@@ -41,6 +41,11 @@ internal sealed partial class ConfigurationSurface
 
     private static readonly Dictionary<string, ConfigurationSurface> Cache = [];
 
+    /// <summary>Every variable given to an instance that its host does not read, with the reason.</summary>
+    public static IReadOnlyList<string> Refused(IEnumerable<Instance> instances) =>
+        instances.SelectMany(i => i.Environment.Keys.Select(v => Of(i.Host).Refuses(v) is { } why ? $"{i.Name}: {why}" : null))
+            .OfType<string>().ToList();
+
     public static ConfigurationSurface Of(HubHost host)
     {
         lock (Cache)
