@@ -54,7 +54,8 @@ public class HttpFaultsTests
         var response = await agency.Client.GetAsync("/api/test/things/1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(300), $"answered after {clock.ElapsedMilliseconds} ms");
+        // Timers may fire a tick early against the stopwatch, so allow one tick below the minimum.
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(285), $"answered after {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -143,7 +144,8 @@ public class HttpFaultsTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, delayed.StatusCode);
-        Assert.True(elapsed >= TimeSpan.FromMilliseconds(300), $"answered after {elapsed.TotalMilliseconds:0} ms");
+        // Timers may fire a tick early against the stopwatch (seen in CI: 299.6 ms), so allow one tick.
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(285), $"answered after {elapsed.TotalMilliseconds:0.0} ms");
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(FaultRequestHeader.Name, out _));
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
