@@ -8,9 +8,14 @@ switch (args)
         if (BusOptions.Parse(rest, Environment.GetEnvironmentVariable) is not { } options)
             return 2;
         return await BusBenchmark.RunAsync(options);
+    case ["dossiers", .. var rest]:
+        return await DossierBenchmark.RunAsync(rest);
+    case ["data", .. var rest]:
+        return await DataBenchmark.RunAsync(rest);
     default:
         Console.Error.WriteLine("""
             usage: LgspHub.Benchmarks bus [--broker URL] [--results FILE]
+                   LgspHub.Benchmarks dossiers|data [--doc docs/performance.md] [...]
 
             Integration events/s and end-to-end latency through MassTransit, configured as the hub
             configures it, against a raw RabbitMQ.Client publisher and consumer with the same durability.
