@@ -34,6 +34,7 @@ app.MapOpsApi();
 app.MapReverseProxy(proxy =>
 {
     proxy.Use(PersonalDataPurpose.RequireAsync);
+    proxy.Use(EveryInstance.ForwardAsync);
     proxy.Use(Failover.RetryElsewhereAsync);
     proxy.UseSessionAffinity();
     proxy.UseLoadBalancing();

@@ -50,6 +50,40 @@ public sealed class FaultInjectionTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_change_through_the_gateway_reaches_every_instance_of_the_agency()
+    {
+        using var injector = await hub.FaultInjector.ClientAsync(hub.GatewayUrl);
+        var instances = new[] { hub.Hosts["population"], hub.Hosts[HubFixture.SecondPopulation] };
+        // Harmless to the other tests: one request in ten thousand delayed by a millisecond.
+        var harmless = new { latency = new { rate = 0.0001, distribution = "fixed", meanMs = 1 } };
+
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await injector.PutAsJsonAsync("/lgsp/faults/population", harmless)).StatusCode);
+            foreach (var instance in instances)
+                Assert.Equal(0.0001, (await InstanceFaultsAsync(instance)).GetProperty("latency").GetProperty("rate").GetDouble());
+
+            var invalid = await injector.PutAsJsonAsync("/lgsp/faults/population", new { errorRate = 2 });
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+            Assert.True((await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("errorRate", out _));
+            foreach (var instance in instances)
+                Assert.Equal(0.0, (await InstanceFaultsAsync(instance)).GetProperty("errorRate").GetDouble());
+        }
+        finally
+        {
+            Assert.Equal(HttpStatusCode.OK, (await injector.DeleteAsync("/lgsp/faults/population")).StatusCode);
+        }
+        foreach (var instance in instances)
+            Assert.Equal(0.0, (await InstanceFaultsAsync(instance)).GetProperty("latency").GetProperty("rate").GetDouble());
+    }
+
+    private static async Task<JsonElement> InstanceFaultsAsync(HubProcess instance)
+    {
+        using var client = new HttpClient { BaseAddress = instance.Url, Timeout = TimeSpan.FromSeconds(10) };
+        return await client.GetFromJsonAsync<JsonElement>("/admin/faults");
+    }
+
+    [Fact]
     public async Task The_fault_header_fails_or_delays_one_request_and_leaves_the_next_alone()
     {
         var parcel = ParcelPath(5);

@@ -88,6 +88,7 @@ public sealed class HubFixture : IAsyncLifetime
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}-admin__Destinations__primary__Address"] = url.ToString();
         }
         gatewayEnvironment[$"ReverseProxy__Clusters__population__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
+        gatewayEnvironment[$"ReverseProxy__Clusters__population-admin__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
         gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
         gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
