@@ -48,11 +48,11 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
         modelBuilder.Entity<DossierStep>().HasKey(s => new { s.DossierId, s.Name });
     }
 
-    public static void Seed(CivilStatusDb db, SyntheticProvince province)
+    public static IEnumerable<Registration> Seed(SyntheticProvince province)
     {
         foreach (var citizen in province.Citizens())
         {
-            db.Registrations.Add(new Registration
+            yield return new Registration
             {
                 Number = citizen.BirthRegistrationNumber,
                 Kind = RegistrationKind.Birth,
@@ -61,10 +61,10 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
                 EventDate = citizen.DateOfBirth,
                 RegisteredOn = citizen.DateOfBirth.AddDays(14 + citizen.Index % 45),
                 CommuneCode = citizen.Commune.Code,
-            });
+            };
             if (citizen is { DateOfDeath: { } died, DeathRegistrationNumber: { } number })
             {
-                db.Registrations.Add(new Registration
+                yield return new Registration
                 {
                     Number = number,
                     Kind = RegistrationKind.Death,
@@ -73,7 +73,7 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
                     EventDate = died,
                     RegisteredOn = died.AddDays(1 + citizen.Index % 10),
                     CommuneCode = citizen.Commune.Code,
-                });
+                };
             }
         }
     }

@@ -10,7 +10,7 @@ builder.Services.Configure<DossierOptions>(builder.Configuration.GetSection(Doss
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
-await app.InitializeDatabaseAsync<CivilStatusDb>(CivilStatusDb.Seed);
+await app.InitializeDatabaseAsync<CivilStatusDb, Registration>(CivilStatusDb.Seed);
 app.MapDefaultEndpoints();
 app.MapCivilStatusApi();
 app.Run();

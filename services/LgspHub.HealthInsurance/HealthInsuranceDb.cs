@@ -24,8 +24,8 @@ public sealed class HealthInsuranceDb(DbContextOptions<HealthInsuranceDb> option
         modelBuilder.Entity<FuneralAllowance>().HasKey(a => a.DossierId);
     }
 
-    public static void Seed(HealthInsuranceDb db, SyntheticProvince province) =>
-        db.Cards.AddRange(province.Citizens().Where(c => c.Card is not null).Select(c => new Card
+    public static IEnumerable<Card> Seed(SyntheticProvince province) =>
+        province.Citizens().Where(c => c.Card is not null).Select(c => new Card
         {
             PersonalId = c.PersonalId,
             CardNumber = c.Card!.CardNumber,
@@ -35,7 +35,7 @@ public sealed class HealthInsuranceDb(DbContextOptions<HealthInsuranceDb> option
             ValidFrom = c.Card.ValidFrom,
             ValidTo = c.Card.ValidTo,
             PrimaryCareFacility = c.Card.PrimaryCareFacility,
-        }));
+        });
 }
 
 /// <summary>A health-insurance (BHYT) card, linked to its holder's personal ID.</summary>

@@ -8,7 +8,7 @@ builder.AddMessaging(HealthInsuranceApi.Agency);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
-await app.InitializeDatabaseAsync<HealthInsuranceDb>(HealthInsuranceDb.Seed);
+await app.InitializeDatabaseAsync<HealthInsuranceDb, Card>(HealthInsuranceDb.Seed);
 app.MapDefaultEndpoints();
 app.MapHealthInsuranceApi();
 app.Run();

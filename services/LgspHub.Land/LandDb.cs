@@ -22,8 +22,8 @@ public sealed class LandDb(DbContextOptions<LandDb> options) : AgencyDbContext(o
         });
     }
 
-    public static void Seed(LandDb db, SyntheticProvince province) =>
-        db.Parcels.AddRange(province.Citizens().SelectMany(c => c.Parcels.Select(p => new Parcel
+    public static IEnumerable<Parcel> Seed(SyntheticProvince province) =>
+        province.Citizens().SelectMany(c => c.Parcels.Select(p => new Parcel
         {
             CommuneCode = p.CommuneCode,
             MapSheet = p.MapSheet,
@@ -33,7 +33,7 @@ public sealed class LandDb(DbContextOptions<LandDb> options) : AgencyDbContext(o
             CertificateNumber = p.CertificateNumber,
             OwnerPersonalId = c.PersonalId,
             OwnerName = c.FullName,
-        })));
+        }));
 }
 
 /// <summary>A land parcel (thửa đất), identified by commune, map sheet (tờ bản đồ) and parcel number (số thửa).</summary>

@@ -9,7 +9,7 @@ builder.AddGatewayClient<PopulationClient>();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
-await app.InitializeDatabaseAsync<LandDb>(LandDb.Seed);
+await app.InitializeDatabaseAsync<LandDb, Parcel>(LandDb.Seed);
 app.MapDefaultEndpoints();
 app.MapLandApi();
 app.Run();

@@ -20,8 +20,8 @@ public sealed class PopulationDb(DbContextOptions<PopulationDb> options) : Agenc
         });
     }
 
-    public static void Seed(PopulationDb db, SyntheticProvince province) =>
-        db.Citizens.AddRange(province.Citizens().Select(c => new Citizen
+    public static IEnumerable<Citizen> Seed(SyntheticProvince province) =>
+        province.Citizens().Select(c => new Citizen
         {
             PersonalId = c.PersonalId,
             FullName = c.FullName,
@@ -30,7 +30,7 @@ public sealed class PopulationDb(DbContextOptions<PopulationDb> options) : Agenc
             PermanentAddress = c.PermanentAddress,
             CommuneCode = c.Commune.Code,
             DateOfDeath = c.DateOfDeath,
-        }));
+        });
 }
 
 public sealed class Citizen

@@ -8,7 +8,7 @@ builder.AddMessaging(PopulationApi.Agency);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
-await app.InitializeDatabaseAsync<PopulationDb>(PopulationDb.Seed);
+await app.InitializeDatabaseAsync<PopulationDb, Citizen>(PopulationDb.Seed);
 app.MapDefaultEndpoints();
 app.MapPopulationApi();
 app.Run();

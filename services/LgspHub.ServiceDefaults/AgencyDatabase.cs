@@ -35,22 +35,35 @@ public static class AgencyDatabase
     }
 
     /// <summary>Creates the schema and seeds the synthetic province on first start, in one transaction.</summary>
-    public static async Task InitializeDatabaseAsync<TDb>(this WebApplication app, Action<TDb, SyntheticProvince> seed)
+    /// <param name="seed">This agency's rows of the province, enumerated once as they are written.</param>
+    public static async Task InitializeDatabaseAsync<TDb, TRow>(this WebApplication app, Func<SyntheticProvince, IEnumerable<TRow>> seed)
         where TDb : AgencyDbContext
+        where TRow : class
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var options = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
-        await db.EnsureSqliteSchemaAsync(app.Logger, async () =>
+        await db.EnsureSeededAsync(options, seed, app.Logger, app.Lifetime.ApplicationStopping);
+    }
+
+    /// <summary>
+    /// Creates the schema and writes the seed into it in one transaction, unless the database already has its
+    /// tables. Returns the rows written, or null when there was nothing to do.
+    /// </summary>
+    public static async Task<long?> EnsureSeededAsync<TRow>(this DbContext db, SeedOptions options,
+        Func<SyntheticProvince, IEnumerable<TRow>> seed, ILogger logger, CancellationToken cancellationToken = default)
+        where TRow : class
+    {
+        long? written = null;
+        await db.EnsureSqliteSchemaAsync(logger, () =>
         {
             var started = TimeProvider.System.GetTimestamp();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            seed(db, new SyntheticProvince(options));
-            await db.SaveChangesAsync();
-            db.ChangeTracker.Clear();
-            app.Logger.LogInformation("Seeded {Citizens} synthetic citizens (seed {Seed}) in {Elapsed}",
-                options.Citizens, options.Value, TimeProvider.System.GetElapsedTime(started));
+            written = SeedWriter.Insert(db, seed(new SyntheticProvince(options)), cancellationToken);
+            logger.LogInformation("Seeded {Rows} {Table} rows from {Citizens} synthetic citizens (seed {Seed}) in {Elapsed}",
+                written, typeof(TRow).Name, options.Citizens, options.Value, TimeProvider.System.GetElapsedTime(started));
+            return Task.CompletedTask;
         });
+        return written;
     }
 
     /// <summary>

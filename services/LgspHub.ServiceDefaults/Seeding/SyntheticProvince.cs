@@ -55,22 +55,41 @@ public sealed class SyntheticProvince(SeedOptions options)
     // Serials come from an affine bijection on [0, 10^6), so IDs stay unique without bookkeeping.
     private const int SerialSpace = 1_000_000;
 
+    /// <summary>
+    /// A full province (Vĩnh Phúc, say) needs more than the serial space: citizen i + 10^6 is citizen i's
+    /// twin, with i's serial and the other sex, so its ID differs in the century-and-sex digit and stays unique.
+    /// Twins draw from their own random stream; citizens below 10^6 are exactly those of a smaller seed.
+    /// </summary>
+    public const int MaxCitizens = 2 * SerialSpace;
+
+    // Calibrated so that 1.5 million citizens come near the province's figures (BRIEF: 1,446,292 parcels,
+    // 1,080,997 IDs synchronised with health-insurance cards), the first million being fixed as they are.
+    // A twin without a card stands for a citizen whose card is not yet linked to the ID.
+    private const double TwinCardShare = 0.18;
+    // An adult twin's parcel count, by cumulative share: 1 to 4 (rice land is allotted in scattered strips).
+    private static readonly double[] TwinParcelShares = [0.10, 0.45, 0.85, 1.0];
+
     public IEnumerable<SyntheticCitizen> Citizens()
     {
-        if (options.Citizens is < 0 or > SerialSpace)
-            throw new InvalidOperationException($"Seed:Citizens must be between 0 and {SerialSpace}.");
+        if (options.Citizens is < 0 or > MaxCitizens)
+            throw new InvalidOperationException($"Seed:Citizens must be between 0 and {MaxCitizens}.");
         for (var index = 0; index < options.Citizens; index++)
             yield return Citizen(index);
     }
 
     public SyntheticCitizen Citizen(int index)
     {
-        var random = new Random(unchecked(options.Value * 1_000_003 + index));
+        if (index is < 0 or >= MaxCitizens)
+            throw new ArgumentOutOfRangeException(nameof(index), $"A citizen's index is below {MaxCitizens}.");
+        var twinOf = index >= SerialSpace ? index - SerialSpace : (int?)null;
+        var random = Stream(index);
         var sex = random.Next(2) == 0 ? Sex.Male : Sex.Female;
+        if (twinOf is { } lower)
+            sex = Stream(lower).Next(2) == 0 ? Sex.Female : Sex.Male;
         var age = PickAge(random);
         var dateOfBirth = options.ReferenceDate.AddYears(-age - 1).AddDays(random.Next(1, 365));
         var birthProvince = random.NextDouble() < 0.85 ? HubProvinceCode : Pick(random, OtherBirthProvinces);
-        var serial = (int)((7_919L * index + options.Value) % SerialSpace);
+        var serial = (int)((7_919L * (twinOf ?? index) + options.Value) % SerialSpace);
         var personalId = PersonalId.Create(birthProvince, sex, dateOfBirth.Year, serial);
 
         var family = PickWeighted(random, FamilyNames);
@@ -86,19 +105,23 @@ public sealed class SyntheticProvince(SeedOptions options)
             : null;
 
         var parcels = new List<SyntheticParcel>();
-        var parcelCount = age < 18 ? 0 : random.NextDouble() switch { < 0.40 => 1, < 0.50 => 2, _ => 0 };
+        var parcelCount = age < 18 ? 0
+            : twinOf is null ? random.NextDouble() switch { < 0.40 => 1, < 0.50 => 2, _ => 0 }
+            : TwinParcelCount(random.NextDouble());
         for (var k = 0; k < parcelCount; k++)
         {
             parcels.Add(new SyntheticParcel(
                 commune.Code,
                 MapSheet: random.Next(1, 61),
-                ParcelNumber: index * 2 + k + 1,
+                // The first million number their parcels 1 to 2,000,000; twins above, four numbers each.
+                ParcelNumber: twinOf is { } t ? 2 * SerialSpace + t * TwinParcelShares.Length + k + 1 : index * 2 + k + 1,
                 AreaSquareMetres: random.Next(80, 2_500),
                 LandUse: Pick(random, LandUses),
                 CertificateNumber: $"{Pick(random, CertificateSeries)} {random.Next(100_000, 1_000_000)}"));
         }
 
-        var card = dateOfDeath is null ? Card(random, personalId, age, dateOfBirth, commune, options.ReferenceDate) : null;
+        var hasCard = dateOfDeath is null && (twinOf is null || random.NextDouble() < TwinCardShare);
+        var card = hasCard ? Card(random, personalId, age, dateOfBirth, commune, options.ReferenceDate) : null;
         return new SyntheticCitizen(index, personalId, $"{family} {middle} {given}", dateOfBirth, sex, commune, street, dateOfDeath, parcels, card);
     }
 
@@ -117,6 +140,10 @@ public sealed class SyntheticProvince(SeedOptions options)
         var facility = random.NextDouble() < 0.7 ? PrimaryCareFacility(commune) : Pick(random, ProvincialHospitals);
         return new SyntheticCard(cardNumber, group, referenceDate, validTo, facility);
     }
+
+    private static int TwinParcelCount(double roll) => 1 + Array.FindIndex(TwinParcelShares, share => roll < share);
+
+    private Random Stream(int index) => new(unchecked(options.Value * 1_000_003 + index));
 
     private static int PickAge(Random random)
     {
