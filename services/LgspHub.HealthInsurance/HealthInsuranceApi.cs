@@ -9,6 +9,15 @@ public static class HealthInsuranceApi
 {
     public const string Agency = "health-insurance";
 
+    /// <summary>The services the API needs beyond the agency's defaults.</summary>
+    public static IHostApplicationBuilder AddHealthInsuranceApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<CheckInWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CheckInWriter>());
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapHealthInsuranceApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi($"/api/{Agency}/openapi/{{documentName}}.json");
@@ -36,7 +45,7 @@ public static class HealthInsuranceApi
     }
 
     private static async Task<Results<Ok<CheckInResponse>, ValidationProblem>> CheckIn(
-        CheckInRequest request, HealthInsuranceDb db, TimeProvider clock, CancellationToken cancellationToken)
+        CheckInRequest request, HealthInsuranceDb db, CheckInWriter writer, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var id = errors.RequirePersonalId("personalId", request.PersonalId);
@@ -56,8 +65,7 @@ public static class HealthInsuranceApi
                 ? "Covered at the registered primary-care facility."
                 : "Covered; the registered primary-care facility is another one, so referral rules apply."),
         };
-        db.CheckIns.Add(new CheckIn { Id = Guid.CreateVersion7(), PersonalId = id!.Value, Facility = request.Facility!.Trim(), At = clock.GetUtcNow(), Covered = covered });
-        await db.SaveChangesAsync(cancellationToken);
+        await writer.WriteAsync(new CheckIn { Id = Guid.CreateVersion7(), PersonalId = id!.Value, Facility = request.Facility!.Trim(), At = clock.GetUtcNow(), Covered = covered }, cancellationToken);
         return TypedResults.Ok(new CheckInResponse(covered, card?.CardNumber, card?.BeneficiaryGroup, reason));
     }
 

@@ -5,7 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddAgencyDatabase<HealthInsuranceDb>(HealthInsuranceApi.Agency);
 builder.AddMessaging(HealthInsuranceApi.Agency);
-builder.Services.AddOpenApi();
+builder.AddHealthInsuranceApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<HealthInsuranceDb, Card>(HealthInsuranceDb.Seed);
