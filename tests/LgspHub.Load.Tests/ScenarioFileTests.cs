@@ -21,6 +21,7 @@ public class ScenarioFileTests
     [InlineData("spike")]
     [InlineData("outage")]
     [InlineData("province-day-replay")]
+    [InlineData("province-day-flat")]
     public void Every_shipped_scenario_is_valid(string name)
     {
         var scenario = ScenarioFile.Load(name);
