@@ -98,6 +98,10 @@ public static class AgencyDatabase
         if (fill is not null)
             await fill();
         await transaction.CommitAsync();
+        // The seed went through the WAL, which SQLite keeps at its largest size: a full province would leave a
+        // WAL as large as the database beside it.
+        if (fill is not null)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
     }
 
     /// <summary>A stable number for the model's DDL, kept in SQLite's user_version.</summary>

@@ -100,6 +100,21 @@ public sealed class SeedWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_seeded_database_keeps_no_write_ahead_log_as_large_as_itself()
+    {
+        // Pooled, as the agencies run: the connection stays open, so SQLite does not remove the WAL on close.
+        var file = Path.Combine(_folder, "agency.db");
+        await using (var db = new PeopleDb(new DbContextOptionsBuilder<PeopleDb>().UseSqlite($"Data Source={file}").Options))
+            await db.EnsureSeededAsync(Options, People, NullLogger.Instance);
+
+        var wal = new FileInfo(file + "-wal");
+        var walBytes = wal.Exists ? wal.Length : 0;
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(0, walBytes);
+        Assert.True(new FileInfo(file).Length > 100_000);
+    }
+
+    [Fact]
     public async Task Rows_are_written_only_inside_the_schemas_transaction()
     {
         await using var db = NewDb("agency.db");
