@@ -17,7 +17,7 @@ public sealed record DossierOptions(
     string? Doc,
     string Repository)
 {
-    public const string DefaultGateway = "http://127.0.0.1:5000/";
+    public const string DefaultGateway = "http://127.0.0.1:5080/";
 
     public static DossierOptions? Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -48,9 +48,9 @@ public sealed record DossierOptions(
             return new DossierOptions(
                 gatewayUri,
                 brokerUri,
-                Number(environment, "LGSP_DOSSIER_COUNT", 200, 10, 10_000),
+                Number(environment, "LGSP_DOSSIER_COUNT", 100, 10, 10_000),
                 Number(environment, "LGSP_DOSSIER_ROUNDS", 5, 1, 50),
-                Number(environment, "LGSP_DOSSIER_WARMUP", 100, 0, 10_000),
+                Number(environment, "LGSP_DOSSIER_WARMUP", 50, 0, 10_000),
                 Number(environment, "LGSP_DOSSIER_SUBMITTERS", 8, 1, 256),
                 TimeSpan.FromSeconds(Number(environment, "LGSP_DOSSIER_RUN_TIMEOUT", 120, 5, 3_600)),
                 doc,
