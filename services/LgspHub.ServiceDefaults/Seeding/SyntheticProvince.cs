@@ -58,7 +58,8 @@ public sealed class SyntheticProvince(SeedOptions options)
     /// <summary>
     /// A full province (Vĩnh Phúc, say) needs more than the serial space: citizen i + 10^6 is citizen i's
     /// twin, with i's serial and the other sex, so its ID differs in the century-and-sex digit and stays unique.
-    /// Twins draw from their own random stream; citizens below 10^6 are exactly those of a smaller seed.
+    /// Twins draw everything but their sex from their own random stream; citizens below 10^6 are exactly those
+    /// of a smaller seed.
     /// </summary>
     public const int MaxCitizens = 2 * SerialSpace;
 
