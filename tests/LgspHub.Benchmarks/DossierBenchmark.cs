@@ -34,6 +34,8 @@ public static class DossierBenchmark
                 mothers, stop.Token);
             var pipelines = new Dictionary<string, IDossierPipeline> { [Hub] = hub, [Bare] = bare };
             var cpu = new ProcessCpu(options.Repository);
+            if (!cpu.SeesHub)
+                Console.WriteLine($"bench dossiers: no hub process ids under {options.Repository}/.lgsp/run: the hub's CPU column will read 0");
 
             if (options.WarmUpDossiers > 0)
             {
@@ -150,10 +152,14 @@ public sealed class ProcessCpu(string repository)
     // /proc/<pid>/stat counts in clock ticks of USER_HZ, 100 a second on Linux.
     private const double MsPerTick = 10;
 
+    private readonly string _run = Path.Combine(repository, ".lgsp", "run");
+
+    /// <summary>Whether the hub was started from this repository (./lgsp up writes its process ids there).</summary>
+    public bool SeesHub => Directory.Exists(_run) && Directory.GetFiles(_run, "*.pid").Length > 0;
+
     public (double Hub, double Broker, double Bench) Sample()
     {
-        var run = Path.Combine(repository, ".lgsp", "run");
-        var hub = Directory.Exists(run) ? Directory.GetFiles(run, "*.pid").Sum(Ticks) : 0;
+        var hub = Directory.Exists(_run) ? Directory.GetFiles(_run, "*.pid").Sum(Ticks) : 0;
         var broker = Ticks(Path.Combine(repository, ".lgsp", "broker", "rabbitmq.pid"));
         return (hub * MsPerTick, broker * MsPerTick, Environment.CpuUsage.TotalTime.TotalMilliseconds);
     }
