@@ -72,6 +72,7 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     public static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(10);
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private DateTimeOffset _nextPurge;
+    private DateTimeOffset _renewLeaseAt;   // while held: half-way through the lease
     private static readonly ActivitySource Source = new(OutboxTelemetry.ActivitySourceName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -152,17 +153,25 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     private async Task<bool> HoldLeaseAsync(TDb db, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        // Renewing is a commit, and a commit waits for the disk: while more than half the lease is left, no
+        // other instance can take it, so the pass goes on without renewing.
+        if (now < _renewLeaseAt)
+            return true;
         var until = now + LeaseTime;
         var held = await db.OutboxLeases.Where(l => l.Id == OutboxLease.TheLease && (l.Holder == _instance || l.Until < now))
             .ExecuteUpdateAsync(l => l.SetProperty(x => x.Holder, _instance).SetProperty(x => x.Until, until), cancellationToken);
         if (held == 1)
+        {
+            _renewLeaseAt = now + LeaseTime / 2;
             return true;
+        }
         if (await db.OutboxLeases.AnyAsync(cancellationToken))
             return false;
         try
         {
             db.OutboxLeases.Add(new OutboxLease { Id = OutboxLease.TheLease, Holder = _instance, Until = until });
             await db.SaveChangesAsync(cancellationToken);
+            _renewLeaseAt = now + LeaseTime / 2;
             return true;
         }
         catch (DbUpdateException)
