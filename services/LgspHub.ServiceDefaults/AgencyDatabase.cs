@@ -91,17 +91,33 @@ public static class AgencyDatabase
 
         await using var transaction = await db.Database.BeginTransactionAsync();
         await creator.CreateTablesAsync();
-        // PRAGMA takes no parameters; the value is a number computed here, not input.
+        // PRAGMA takes no parameters; the values are numbers computed here or SQLite's own, not input.
 #pragma warning disable EF1003
         await db.Database.ExecuteSqlRawAsync("PRAGMA user_version = " + schemaVersion.ToString(CultureInfo.InvariantCulture));
-#pragma warning restore EF1003
-        if (fill is not null)
+        if (fill is null)
+        {
+            await transaction.CommitAsync();
+            return;
+        }
+
+        // A full province's indexes outgrow SQLite's default 2 MB page cache, and rows arriving out of key order
+        // then send pages to disk and back: up to 256 MB (taken only as needed) seeds about 1.5x faster. Set on the
+        // transaction's connection, and restored before it goes back to the pool.
+        var cacheSize = await db.Database.SqlQueryRaw<int>("SELECT cache_size AS Value FROM pragma_cache_size").SingleAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -262144");
+        try
+        {
             await fill();
-        await transaction.CommitAsync();
-        // The seed went through the WAL, which SQLite keeps at its largest size: a full province would leave a
-        // WAL as large as the database beside it.
-        if (fill is not null)
-            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+            await transaction.CommitAsync();
+            // The seed went through the WAL, which SQLite keeps at its largest size: a full province would leave a
+            // WAL as large as the database beside it.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = " + cacheSize.ToString(CultureInfo.InvariantCulture));
+        }
+#pragma warning restore EF1003
     }
 
     /// <summary>A stable number for the model's DDL, kept in SQLite's user_version.</summary>

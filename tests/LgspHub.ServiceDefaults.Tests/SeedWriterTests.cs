@@ -100,7 +100,7 @@ public sealed class SeedWriterTests : IDisposable
     }
 
     [Fact]
-    public async Task A_seeded_database_keeps_no_write_ahead_log_as_large_as_itself()
+    public async Task A_seeded_database_keeps_neither_a_write_ahead_log_as_large_as_itself_nor_the_seeds_page_cache()
     {
         // Pooled, as the agencies run: the connection stays open, so SQLite does not remove the WAL on close.
         var file = Path.Combine(_folder, "agency.db");
@@ -109,9 +109,15 @@ public sealed class SeedWriterTests : IDisposable
 
         var wal = new FileInfo(file + "-wal");
         var walBytes = wal.Exists ? wal.Length : 0;
+        int cacheSize;
+        await using (var db = new PeopleDb(new DbContextOptionsBuilder<PeopleDb>().UseSqlite($"Data Source={file}").Options))
+            cacheSize = await db.Database.SqlQueryRaw<int>("SELECT cache_size AS Value FROM pragma_cache_size").SingleAsync();
         SqliteConnection.ClearAllPools();
+
         Assert.Equal(0, walBytes);
         Assert.True(new FileInfo(file).Length > 100_000);
+        // The seed's larger page cache did not stay with the pooled connection: SQLite's default, 2,000 KiB.
+        Assert.Equal(-2_000, cacheSize);
     }
 
     [Fact]
