@@ -21,7 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddLgspAccess();
 builder.AddOps();
-builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddLgspTransforms();
+builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddLgspTransforms().AddBulkhead(builder.Configuration);
 
 var app = builder.Build();
 app.UseTransactionRecords();
@@ -38,6 +38,7 @@ app.MapReverseProxy(proxy =>
     proxy.Use(Failover.RetryElsewhereAsync);
     proxy.UseSessionAffinity();
     proxy.UseLoadBalancing();
+    proxy.UseBulkhead();
     proxy.UsePassiveHealthChecks();
 });
 app.Run();
