@@ -22,16 +22,31 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
 
     /// <summary>
     /// The next free serial under a prefix (a personal ID's first six digits, a register's book).
-    /// Seeded numbers were not counted, so taken ones are skipped; a concurrent writer that takes
-    /// the same number fails on the unique key and its message is retried.
+    /// Seeded numbers were not counted, so taken ones are skipped.
     /// </summary>
     public async Task<int> NextSerialAsync(string prefix, Func<int, Task<bool>> isTaken, CancellationToken cancellationToken)
     {
-        var counter = await Serials.FindAsync([prefix], cancellationToken) ?? Serials.Add(new SerialCounter { Prefix = prefix }).Entity;
+        int serial;
         do
-            counter.Last++;
-        while (await isTaken(counter.Last));
-        return counter.Last;
+            serial = await ReserveSerialAsync(prefix, cancellationToken);
+        while (await isTaken(serial));
+        return serial;
+    }
+
+    /// <summary>
+    /// One statement that counts and answers, committed at once: concurrent consumers, and instances sharing
+    /// the database, never draw the same number (read, add one and save let two births take one ID, and the
+    /// loser's retries could run out in a wave). A number whose unit of work fails stays unused, a gap as
+    /// real registers have.
+    /// </summary>
+    private async Task<int> ReserveSerialAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var reserved = await Database.SqlQuery<int>($"""
+            INSERT INTO "Serials" ("Prefix", "Last") VALUES ({prefix}, 1)
+            ON CONFLICT ("Prefix") DO UPDATE SET "Last" = "Last" + 1
+            RETURNING "Last" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return reserved.Single();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
