@@ -41,6 +41,9 @@ public static class Extensions
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning);
+        // Polly writes two lines for every call that succeeds (land's verifications: most of its log); retries
+        // and open circuits are warnings and stay.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging => logging.IncludeFormattedMessage = true);
 
         var serviceName = builder.Environment.ApplicationName;
