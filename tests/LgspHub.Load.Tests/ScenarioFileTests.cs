@@ -123,4 +123,23 @@ public class ScenarioFileTests
     [InlineData("5 minutes")]
     [InlineData("-3s")]
     public void Durations_without_a_unit_are_refused(string text) => Assert.False(DurationText.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("0..5000", 0, 5000)]
+    [InlineData("1000..1500000", 1000, 1_500_000)]
+    [InlineData("0..2000000", 0, 2_000_000)]
+    public void Citizen_ranges_reach_a_full_province_and_its_twins(string text, int from, int to)
+    {
+        Assert.True(ProvinceRange.TryParseCitizens(text, out var parsedFrom, out var parsedTo));
+        Assert.Equal((from, to), (parsedFrom, parsedTo));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("5000")]
+    [InlineData("5000..100")]
+    [InlineData("-1..100")]
+    [InlineData("0..2000001")]
+    [InlineData("0..1.5e6")]
+    public void Citizen_ranges_outside_the_seed_are_refused(string text) => Assert.False(ProvinceRange.TryParseCitizens(text, out _, out _));
 }

@@ -16,15 +16,24 @@ var gatewayOption = new Option<string>("--gateway") { Description = "The hub's g
 var outOption = new Option<string?>("--out") { Description = "Folder for result.json and report.html (default: load-results/<scenario>-<time>)" };
 var timeScaleOption = new Option<double?>("--time-scale") { Description = "Divide every duration by this (default: the scenario's timeScale, else 1): 144 plays a day's shape in 10 minutes" };
 var rateScaleOption = new Option<double?>("--rate-scale") { Description = "Multiply every rate by this (default: the scenario's rateScale, else 1): with --time-scale 144 too, a whole day's volume in 10 minutes" };
+var citizensOption = new Option<string?>("--citizens") { Description = "Citizens 'from..to' of the hub's seed to draw people from, instead of the scenario's province range: a hub seeded with more (Seed__Citizens) has more to die, own land and hold cards" };
+citizensOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<string?>() is { } range
+        && (!ProvinceRange.TryParseCitizens(range, out var from, out var to) || to - from < ProvinceRange.MinCitizens))
+        result.AddError($"--citizens must be {ProvinceRange.CitizensFormat}, at least {ProvinceRange.MinCitizens} of them (was '{range}').");
+});
 foreach (var scale in new[] { timeScaleOption, rateScaleOption })
     scale.Validators.Add(result => { if (result.GetValueOrDefault<double?>() is not (null or (> 0 and <= 100_000))) result.AddError($"{result.Option.Name} must be above 0 and at most 100000."); });
 
-var run = new Command("run", "Run a scenario against a running hub; exit 1 when a threshold fails") { scenarioArgument, gatewayOption, outOption, timeScaleOption, rateScaleOption };
+var run = new Command("run", "Run a scenario against a running hub; exit 1 when a threshold fails") { scenarioArgument, gatewayOption, outOption, timeScaleOption, rateScaleOption, citizensOption };
 run.SetAction(async (parsed, cancellationToken) =>
 {
     if (!TryLoad(parsed.GetValue(scenarioArgument)!, out var scenario) || !TryGateway(parsed.GetValue(gatewayOption)!, out var gateway))
         return ExitCodes.Usage;
     scenario = scenario.Scaled(parsed.GetValue(timeScaleOption) ?? scenario.TimeScale, parsed.GetValue(rateScaleOption) ?? scenario.RateScale);
+    if (parsed.GetValue(citizensOption) is { } citizens && ProvinceRange.TryParseCitizens(citizens, out var from, out var to))
+        scenario = scenario with { Province = scenario.Province with { From = from, To = to } };
     var folder = parsed.GetValue(outOption) ?? Path.Combine("load-results", $"{scenario.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
     var console = new ConsoleView(AnsiConsole.Console);
     AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {ArrivalSchedule.Count(scenario.Stages):#,0} arrivals over {DurationText.Format(scenario.Duration)}"

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using LgspHub.ServiceDefaults.Seeding;
 using LgspHub.Load.Flows;
 
 namespace LgspHub.Load.Scenarios;
@@ -36,7 +38,23 @@ public sealed record Scenario(
 }
 
 /// <summary>Citizens [From, To) of the synthetic province the hub was seeded with (its Seed:Value and Seed:Citizens).</summary>
-public sealed record ProvinceRange(int Seed, int From, int To);
+public sealed record ProvinceRange(int Seed, int From, int To)
+{
+    /// <summary>Fewer, and the flows may find no parents, owners or card holders.</summary>
+    public const int MinCitizens = 50;
+
+    public const string CitizensFormat = "a range 'from..to' of citizen indexes, 0 <= from < to <= 2000000";
+
+    /// <summary>Parses "from..to" (0 &lt;= from &lt; to &lt;= the largest seed the hub takes).</summary>
+    public static bool TryParseCitizens(string text, out int from, out int to)
+    {
+        from = to = 0;
+        return text.Split("..") is [var low, var high]
+            && int.TryParse(low, CultureInfo.InvariantCulture, out from)
+            && int.TryParse(high, CultureInfo.InvariantCulture, out to)
+            && from >= 0 && to > from && to <= SyntheticProvince.MaxCitizens;
+    }
+}
 
 public sealed record ConsumerCredentials(string ClientId, string Secret, string Purpose, string Officer);
 

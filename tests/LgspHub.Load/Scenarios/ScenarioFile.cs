@@ -98,15 +98,13 @@ public static class ScenarioFile
         {
             var seed = dto?.Seed ?? 2026;
             var range = dto?.Citizens ?? "0..5000";
-            var parts = range.Split("..");
-            if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var from)
-                || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var to) || from < 0 || to <= from || to > 1_000_000)
+            if (!ProvinceRange.TryParseCitizens(range, out var from, out var to))
             {
-                Problem("province.citizens", $"a range 'from..to' of citizen indexes, 0 <= from < to <= 1000000 (was '{range}')");
+                Problem("province.citizens", $"{ProvinceRange.CitizensFormat} (was '{range}')");
                 return new ProvinceRange(seed, 0, 1);
             }
-            if (to - from < 50)
-                Problem("province.citizens", "at least 50 citizens, so the flows find parents, owners and card holders");
+            if (to - from < ProvinceRange.MinCitizens)
+                Problem("province.citizens", $"at least {ProvinceRange.MinCitizens} citizens, so the flows find parents, owners and card holders");
             return new ProvinceRange(seed, from, to);
         }
 
