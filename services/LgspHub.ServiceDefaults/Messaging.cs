@@ -27,6 +27,8 @@ public static class Messaging
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false));
+            // MassTransit reports usage to its vendor over the internet by default; a hub of agencies sends nothing out.
+            bus.ConfigureUsageTelemetryOptions(telemetry => telemetry.Enabled = false);
             // Each agency's consumers live in its own assembly.
             bus.AddConsumers(Assembly.GetEntryAssembly());
             // Measured by ./lgsp bench bus (docs/performance.md): with MassTransit's default prefetch (16) consumers
