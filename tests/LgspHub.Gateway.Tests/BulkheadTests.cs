@@ -66,32 +66,11 @@ public sealed class BulkheadTests
         never.SetResult();
     }
 
-    [Fact]
-    public async Task A_cluster_that_sets_its_own_limit_gets_it()
-    {
-        var roomy = new ClusterModel(new ClusterConfig { ClusterId = "roomy", Metadata = new Dictionary<string, string> { ["MaxInFlightPerInstance"] = "3" } },
-            new HttpMessageInvoker(new HttpClientHandler()));
-        var agencyAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var forwarded = 0;
-        Task Agency()
-        {
-            Interlocked.Increment(ref forwarded);
-            return agencyAnswers.Task;
-        }
-
-        var requests = Enumerable.Range(0, 4).Select(_ => _bulkhead.ForwardAsync(Request("primary", roomy), Agency)).ToList();
-
-        Assert.Equal(3, Volatile.Read(ref forwarded));
-        agencyAnswers.SetResult();
-        await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(4, forwarded);
-    }
-
-    private static DefaultHttpContext Request(string destination, ClusterModel? cluster = null)
+    private static DefaultHttpContext Request(string destination)
     {
         var context = new DefaultHttpContext { RequestServices = Services };
         context.Response.Body = new MemoryStream();
-        context.Features.Set<IReverseProxyFeature>(new ProxyFeature { Cluster = cluster ?? Land, AvailableDestinations = [new DestinationState(destination)] });
+        context.Features.Set<IReverseProxyFeature>(new ProxyFeature { Cluster = Land, AvailableDestinations = [new DestinationState(destination)] });
         return context;
     }
 

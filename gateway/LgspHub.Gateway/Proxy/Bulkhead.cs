@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +8,7 @@ public sealed class BulkheadOptions
 {
     public const string Section = "Lgsp:Proxy";
 
-    /// <summary>
-    /// Requests forwarded to one agency instance at once; more wait in the gateway. A cluster's metadata
-    /// <c>MaxInFlightPerInstance</c> (a positive number) sets its own, read when an instance is first used.
-    /// </summary>
+    /// <summary>Requests forwarded to one agency instance at once; more wait in the gateway.</summary>
     public int MaxInFlightPerInstance { get; set; } = 32;
 
     /// <summary>Requests waiting for one agency instance; past these the gateway answers 503 at once.</summary>
@@ -63,11 +59,9 @@ public sealed class Bulkhead(IOptions<BulkheadOptions> options)
             await next();
             return;
         }
-        var cluster = proxy.Cluster.Config;
-        var limiter = _instances.GetOrAdd($"{cluster.ClusterId}/{destination.DestinationId}", _ => new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        var limiter = _instances.GetOrAdd($"{proxy.Cluster.Config.ClusterId}/{destination.DestinationId}", _ => new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            PermitLimit = int.TryParse(cluster.Metadata?.GetValueOrDefault(nameof(BulkheadOptions.MaxInFlightPerInstance)),
-                NumberStyles.None, CultureInfo.InvariantCulture, out var own) && own > 0 ? own : options.Value.MaxInFlightPerInstance,
+            PermitLimit = options.Value.MaxInFlightPerInstance,
             QueueLimit = options.Value.MaxQueuedPerInstance,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }));
@@ -75,7 +69,7 @@ public sealed class Bulkhead(IOptions<BulkheadOptions> options)
         if (lease is not { IsAcquired: true })
         {
             await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The agency is overloaded",
-                detail: $"Too many requests wait for {cluster.ClusterId}; retry shortly.").ExecuteAsync(context);
+                detail: $"Too many requests wait for {proxy.Cluster.Config.ClusterId}; retry shortly.").ExecuteAsync(context);
             return;
         }
         await next();
