@@ -91,24 +91,6 @@ public sealed class LoadRunner(Scenario scenario, Uri gateway, HttpMessageHandle
         }
     }
 
-    /// <summary>Picks each arrival's flow and consumer by the mix's weights.</summary>
-    private sealed class MixPicker(IReadOnlyList<MixEntry> mix)
-    {
-        private readonly double _total = mix.Sum(m => m.Weight);
-
-        public (FlowKind, string) Next()
-        {
-            var roll = Random.Shared.NextDouble() * _total;
-            foreach (var entry in mix)
-            {
-                if (roll < entry.Weight)
-                    return (entry.Flow, entry.Consumer);
-                roll -= entry.Weight;
-            }
-            return (mix[^1].Flow, mix[^1].Consumer);
-        }
-    }
-
     /// <summary>Counts flows still running without keeping them (a long run starts millions).</summary>
     private sealed class InFlight
     {
