@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LgspHub.ServiceDefaults.Tests;
@@ -17,22 +16,11 @@ namespace LgspHub.ServiceDefaults.Tests;
 /// </summary>
 public sealed class OutboxDispatcherTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("lgsp-lease-").FullName;
-    private string Connection => $"Data Source={Path.Combine(_folder, "agency.db")};Pooling=false";
+    private readonly TestAgencyDatabase _database = new();
 
-    public sealed class SharedDb(DbContextOptions<SharedDb> options) : AgencyDbContext(options);
+    public Task InitializeAsync() => _database.InitializeAsync();
 
-    public async Task InitializeAsync()
-    {
-        await using var db = NewDb();
-        await db.EnsureSqliteSchemaAsync(NullLogger.Instance);
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _database.DisposeAsync();
 
     [Fact]
     public async Task Only_the_lease_holder_publishes_each_message_once()
@@ -80,17 +68,15 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
         await WriteAsync(5);
         Assert.Equal(5, await UnsentAsync());   // still leased to the stopped instance
-        clock.Advance(OutboxDispatcher<SharedDb>.LeaseTime + TimeSpan.FromMinutes(1));
+        clock.Advance(OutboxDispatcher<TestAgencyDatabase.Db>.LeaseTime + TimeSpan.FromMinutes(1));
         await WaitForAsync(async () => await UnsentAsync() == 0, "the successor to publish");
 
         Assert.Equal(5, Names(successor).Count);
     }
 
-    private SharedDb NewDb() => new(new DbContextOptionsBuilder<SharedDb>().UseSqlite(Connection).Options);
-
     private async Task WriteAsync(int count)
     {
-        await using var db = NewDb();
+        await using var db = _database.Open();
         for (var i = 0; i < count; i++)
             db.PublishOnCommit(new CitizenDetailsChanged(PersonalId.Parse("049190000001", null), $"citizen {i}", new DateOnly(1990, 1, 1), Sex.Male, "", DateTimeOffset.UtcNow));
         await db.SaveChangesAsync();
@@ -98,19 +84,19 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
     private async Task<int> UnsentAsync()
     {
-        await using var db = NewDb();
+        await using var db = _database.Open();
         return await db.Outbox.CountAsync(m => m.SentAt == null);
     }
 
     private async Task<List<string>> UnsentBodiesAsync()
     {
-        await using var db = NewDb();
+        await using var db = _database.Open();
         return await db.Outbox.Where(m => m.SentAt == null).Select(m => m.Body).ToListAsync();
     }
 
     private async Task<string?> HolderAsync()
     {
-        await using var db = NewDb();
+        await using var db = _database.Open();
         return (await db.OutboxLeases.SingleOrDefaultAsync())?.Holder;
     }
 
@@ -125,7 +111,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddDbContext<SharedDb>(options => options.UseSqlite(Connection));
+        builder.Services.AddDbContext<TestAgencyDatabase.Db>(options => options.UseSqlite(_database.Connection));
         builder.Services.AddMassTransitTestHarness(bus => bus.UsingInMemory((context, cfg) =>
         {
             cfg.ConfigurePublish(publish => publish.UseExecute(sending =>
@@ -135,7 +121,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
             }));
             cfg.ConfigureEndpoints(context);
         }));
-        builder.Services.AddHostedService<OutboxDispatcher<SharedDb>>();
+        builder.Services.AddHostedService<OutboxDispatcher<TestAgencyDatabase.Db>>();
         var host = builder.Build();
         await host.StartAsync();
         return new Instance(host, host.Services.GetTestHarness());

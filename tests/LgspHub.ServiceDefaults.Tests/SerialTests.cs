@@ -1,27 +1,13 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace LgspHub.ServiceDefaults.Tests;
 
 /// <summary>Serials drawn by concurrent units of work on one database: each number once, taken ones skipped.</summary>
 public sealed class SerialTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("lgsp-serial-").FullName;
-    private string Connection => $"Data Source={Path.Combine(_folder, "agency.db")};Pooling=false";
+    private readonly TestAgencyDatabase _database = new();
 
-    public sealed class SerialDb(DbContextOptions<SerialDb> options) : AgencyDbContext(options);
+    public Task InitializeAsync() => _database.InitializeAsync();
 
-    public async Task InitializeAsync()
-    {
-        await using var db = NewDb();
-        await db.EnsureSqliteSchemaAsync(NullLogger.Instance);
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _database.DisposeAsync();
 
     [Fact]
     public async Task Concurrent_units_of_work_never_draw_the_same_serial()
@@ -33,7 +19,7 @@ public sealed class SerialTests : IAsyncLifetime
             for (var i = 0; i < draws; i++)
             {
                 // A context per draw, as each consumed message has its own.
-                await using var db = NewDb();
+                await using var db = _database.Open();
                 mine.Add(await db.NextSerialAsync("KS-20815-2026", _ => Task.FromResult(false), CancellationToken.None));
             }
             return mine;
@@ -45,7 +31,7 @@ public sealed class SerialTests : IAsyncLifetime
     [Fact]
     public async Task Numbers_already_taken_are_skipped_and_prefixes_count_apart()
     {
-        await using var db = NewDb();
+        await using var db = _database.Open();
         int[] seeded = [1, 2, 4];
 
         var first = await db.NextSerialAsync("040126", n => Task.FromResult(seeded.Contains(n)), CancellationToken.None);
@@ -54,7 +40,4 @@ public sealed class SerialTests : IAsyncLifetime
 
         Assert.Equal((3, 5, 1), (first, second, elsewhere));
     }
-
-    private SerialDb NewDb() => new(new DbContextOptionsBuilder<SerialDb>()
-        .UseSqlite($"{Connection};Default Timeout=30").Options);
 }
