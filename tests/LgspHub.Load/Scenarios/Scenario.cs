@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using LgspHub.ServiceDefaults.Seeding;
 using LgspHub.Load.Flows;
+using LgspHub.ServiceDefaults.Seeding;
 
 namespace LgspHub.Load.Scenarios;
 
@@ -43,7 +43,7 @@ public sealed record ProvinceRange(int Seed, int From, int To)
     /// <summary>Fewer, and the flows may find no parents, owners or card holders.</summary>
     public const int MinCitizens = 50;
 
-    public const string CitizensFormat = "a range 'from..to' of citizen indexes, 0 <= from < to <= 2000000";
+    public static string CitizensFormat => $"a range 'from..to' of citizen indexes, 0 <= from < to <= {SyntheticProvince.MaxCitizens}";
 
     /// <summary>Parses "from..to" (0 &lt;= from &lt; to &lt;= the largest seed the hub takes).</summary>
     public static bool TryParseCitizens(string text, out int from, out int to)
