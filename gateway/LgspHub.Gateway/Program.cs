@@ -2,26 +2,23 @@ using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
 using LgspHub.Gateway.Proxy;
 using LgspHub.Gateway.Transactions;
+using LgspHub.Gateway;
 using LgspHub.ServiceDefaults;
 
-if (args is ["hash-secret", var secret])
-{
-    // For registering a consumer: prints the hash to put in Lgsp:Consumers:<id>:SecretHash.
-    Console.WriteLine(ConsumerSystem.HashSecret(secret));
-    return;
-}
+if (await GatewayCommands.RunAsync(args) is { } exitCode)
+    return exitCode;
 
 if (args.Contains("--Lgsp:Checks=false") || Environment.GetEnvironmentVariable("Lgsp__Checks") == "false")
 {
     LgspHub.Gateway.Baseline.Run(args);
-    return;
+    return 0;
 }
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddLgspAccess();
 builder.AddOps();
-builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddLgspTransforms().AddBulkhead(builder.Configuration);
+builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddConfigFilter<RouteDeclarations>().AddLgspTransforms().AddBulkhead(builder.Configuration);
 
 var app = builder.Build();
 app.UseTransactionRecords();
@@ -42,3 +39,4 @@ app.MapReverseProxy(proxy =>
     proxy.UsePassiveHealthChecks();
 });
 app.Run();
+return 0;

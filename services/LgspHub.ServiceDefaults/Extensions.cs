@@ -77,10 +77,11 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
-        app.MapHealthChecks("/health/ready");
+        // Open to all (a host whose authorization denies by default must still answer probes and scrapes).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready").AllowAnonymous();
         // Prometheus scrapes every host; deploy/prometheus has the configuration and the alert rules.
-        app.MapPrometheusScrapingEndpoint();
+        app.MapPrometheusScrapingEndpoint().AllowAnonymous();
         if (app.Services.GetService<ErrorQueues>() is not null)
             app.MapAdminApi();
         // Injected outage, latency, errors and timeouts on the agency's /api requests (Admin/HttpFaults.cs).

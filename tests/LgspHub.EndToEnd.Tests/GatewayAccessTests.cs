@@ -150,17 +150,36 @@ public sealed class GatewayAccessTests(HubFixture hub)
     }
 
     [Theory]
-    [InlineData("{\"personalId\": \"049085000123\", \"PersonalId\": \"049085000124\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\"}")]
-    [InlineData("{\"personalId\": \"049085000123\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\", \"padding\": \"#\"}")]
-    public async Task A_personal_data_body_whose_subject_cannot_be_read_for_the_audit_is_refused(string body)
+    [InlineData("{\"personalId\": \"049085000123\", \"PersonalId\": \"049085000124\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\"}", "application/json", 400)]
+    [InlineData("{\"personalId\": \"049085000123\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\", \"padding\": \"#\"}", "application/json", 413)]
+    [InlineData("{\"personalId\": \"049085000123\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\"}", "application/json; charset=utf-16", 415)]
+    [InlineData("{\"personalId\": 49085000123, \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\"}", "application/json", 400)]
+    [InlineData("{\"personalId\": \"049085000123\", \"fullName\": \"A B\", \"dateOfBirth\": \"1985-01-01\"", "application/json", 400)]
+    public async Task A_personal_data_body_whose_subjects_cannot_all_be_read_for_the_audit_is_refused(string body, string contentType, int status)
     {
         body = body.Replace("#", new string('x', 70_000), StringComparison.Ordinal);
-        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var media = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        var bytes = (media.CharSet == "utf-16" ? Encoding.Unicode : Encoding.UTF8).GetBytes(body);
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = media;
+
+        var response = await hub.Gateway.PostAsync("/api/population/identity-verifications", content);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("Unreadable personal-data request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.False(response.Headers.Contains("X-Lgsp-Agency-Status"), "the request reached the agency");
+    }
+
+    [Fact]
+    public async Task A_personal_data_body_with_bytes_that_are_not_utf8_is_a_bad_request_not_a_server_error()
+    {
+        byte[] body = [.. Encoding.UTF8.GetBytes("{\"personalId\": \"049085000123\", \"fullName\": \"A "), 0xC3, 0x28, 0xFF, .. Encoding.UTF8.GetBytes("\", \"dateOfBirth\": \"1985-01-01\"}")];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
 
         var response = await hub.Gateway.PostAsync("/api/population/identity-verifications", content);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("Unreadable personal-data request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
     }
 
     private static FormUrlEncodedContent Form(string clientId, string secret) => new(new Dictionary<string, string>

@@ -11,16 +11,45 @@ public sealed class RecordsTests(HubFixture hub)
     [Fact]
     public async Task A_request_refused_at_the_gateway_is_recorded_as_rejected_with_no_backend_status()
     {
-        using var anonymous = new HttpClient { BaseAddress = hub.GatewayUrl };
+        using var hospital = await hub.Hospital.ClientAsync(hub.GatewayUrl);
 
-        var response = await anonymous.GetAsync("/api/land/parcels/20305/1/1");
+        var response = await hospital.GetAsync("/api/land/parcels/20305/1/1");
         var record = await RecordAsync(response);
 
-        Assert.Equal(401, record.GetProperty("gatewayStatus").GetInt32());
+        Assert.Equal(403, record.GetProperty("gatewayStatus").GetInt32());
         Assert.Equal(JsonValueKind.Null, record.GetProperty("backendStatus").ValueKind);
         Assert.Equal("Rejected", record.GetProperty("outcome").GetString());
-        Assert.Equal("unauthorized", record.GetProperty("faultCode").GetString());
+        Assert.Equal("forbidden", record.GetProperty("faultCode").GetString());
         Assert.Equal("land.read-parcel", record.GetProperty("operation").GetString());
+    }
+
+    [Fact]
+    public async Task Refusals_of_callers_who_never_signed_in_are_counted_but_not_stored_row_by_row()
+    {
+        using var anonymous = new HttpClient { BaseAddress = hub.GatewayUrl };
+        var refusedBefore = await RefusedAnonymousReadsAsync();
+
+        var refused = await anonymous.GetAsync("/api/land/parcels/20305/1/1");
+        // Records are written in order: once a later one is stored, the refusal would have been.
+        var later = await RecordAsync(await hub.Gateway.GetAsync("/api/civil-status/dossiers/statistics"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.NotEqual(JsonValueKind.Undefined, later.ValueKind);
+        var id = refused.Headers.GetValues("X-Lgsp-Transaction-Id").Single();
+        var records = await hub.Gateway.GetFromJsonAsync<JsonElement[]>("/lgsp/transactions?limit=1000");
+        Assert.DoesNotContain(records!, r => r.GetProperty("id").GetString() == id);
+        await Eventually.True(async () => await RefusedAnonymousReadsAsync() > refusedBefore, TimeSpan.FromSeconds(15), "the refusal counted in lgsp_transactions_total");
+    }
+
+    /// <summary>The gateway's metric of land parcel reads refused to callers with no consumer.</summary>
+    private async Task<double> RefusedAnonymousReadsAsync()
+    {
+        var metrics = await hub.Gateway.GetStringAsync("/metrics");
+        return metrics.Split('\n')
+            .Where(line => line.StartsWith("lgsp_transactions_total{", StringComparison.Ordinal)
+                && line.Contains("operation=\"land.read-parcel\"", StringComparison.Ordinal) && line.Contains("outcome=\"Rejected\"", StringComparison.Ordinal)
+                && !line.Contains("consumer=\"test.", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

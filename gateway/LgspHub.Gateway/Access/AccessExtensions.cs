@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
 namespace LgspHub.Gateway.Access;
@@ -33,16 +32,18 @@ public static class AccessExtensions
                 };
             });
         services.AddAuthorizationBuilder()
-            .AddPolicy(OperationRightRequirement.Policy, policy => policy.RequireAuthenticatedUser().AddRequirements(new OperationRightRequirement()));
+            .AddPolicy(OperationRightRequirement.Policy, policy => policy.RequireAuthenticatedUser().AddRequirements(new OperationRightRequirement()))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().AddRequirements(new DeclaredAccessRequirement()).Build());
         services.AddSingleton<IAuthorizationHandler, OperationRightHandler>();
+        services.AddSingleton<IAuthorizationHandler, DeclaredAccessHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddConsumerRateLimits();
 
         services.Configure<RecordOptions>(builder.Configuration.GetSection(RecordOptions.Section));
-        var database = builder.Configuration.GetConnectionString("database") ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "gateway.db")}";
-        services.AddDbContext<GatewayDb>(options => options.UseSqlite(database));
+        services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)));
         services.AddSingleton<TransactionLog>();
         services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
+        services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records");
         services.AddSingleton<SubjectHasher>();
         return builder;
     }
@@ -56,33 +57,11 @@ public static class AccessExtensions
 
     public static WebApplication UseLgspAccess(this WebApplication app)
     {
-        RequireEveryRouteToDeclareItsAccess(app.Configuration);
         app.UseAuthentication();
         // Before authorization: callers that are refused are limited too, and cannot flood the records.
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;
-    }
-
-    /// <summary>
-    /// Deny by default at the configuration level: a route must name its operation and the rights policy,
-    /// or be declared anonymous; a route that forgot would otherwise be open to anyone.
-    /// </summary>
-    private static void RequireEveryRouteToDeclareItsAccess(IConfiguration configuration)
-    {
-        var routes = configuration.GetSection("ReverseProxy:Routes").GetChildren();
-        var undeclared = routes
-            .Where(route => route["AuthorizationPolicy"] switch
-            {
-                "anonymous" => false,
-                OperationRightRequirement.Policy => string.IsNullOrEmpty(route["Metadata:Operation"]),
-                _ => true,
-            })
-            .Select(route => route.Key)
-            .ToList();
-        if (undeclared.Count > 0)
-            throw new InvalidOperationException(
-                $"Routes without an access declaration (AuthorizationPolicy \"{OperationRightRequirement.Policy}\" with Metadata:Operation, or \"anonymous\"): {string.Join(", ", undeclared)}");
     }
 
     public static IReverseProxyBuilder AddLgspTransforms(this IReverseProxyBuilder proxy) =>

@@ -11,7 +11,7 @@ namespace LgspHub.Gateway.Access;
 /// configuration, or from the metadata of the gateway's own endpoints (tokens, records, catalogue).
 /// </summary>
 /// <param name="ReadOnly">A lookup whatever its method (an identity verification is a POST): safe to send again.</param>
-public sealed record Operation(string Name, string Service, bool PersonalData, string? SubjectFrom, bool ReadOnly = false)
+public sealed record Operation(string Name, string Service, bool PersonalData, bool ReadOnly = false)
 {
     /// <summary>The endpoint's operation, worked out once per request: the rights, purpose and record checks all ask.</summary>
     public static Operation? Of(HttpContext context)
@@ -30,12 +30,17 @@ public sealed record Operation(string Name, string Service, bool PersonalData, s
     }
 
     /// <summary>An operation of the hub itself, such as reading transaction records.</summary>
-    public static Operation Hub(string name) => new(name, "lgsp", false, null);
+    public static Operation Hub(string name) => new(name, "lgsp", false);
 
+    /// <summary>
+    /// A route's operation from its metadata. Names and flags are read ignoring case, as configuration keys are:
+    /// <c>"PersonalData": "True"</c> must never quietly turn the purpose check and the audit off
+    /// (<see cref="RouteDeclarations"/> refuses a flag that is not a boolean).
+    /// </summary>
     public static Operation? From(IReadOnlyDictionary<string, string> metadata) =>
-        metadata.TryGetValue("Operation", out var name)
-            ? new Operation(name, name.Split('.')[0], metadata.GetValueOrDefault("PersonalData") == "true", metadata.GetValueOrDefault("Subject"),
-                metadata.GetValueOrDefault("ReadOnly") == "true")
+        RouteMetadata.Get(metadata, RouteMetadata.Operation) is { Length: > 0 } name
+            ? new Operation(name, name.Split('.')[0], RouteMetadata.Flag(metadata, RouteMetadata.PersonalData) ?? false,
+                RouteMetadata.Flag(metadata, RouteMetadata.ReadOnly) ?? false)
             : null;
 }
 
@@ -55,6 +60,23 @@ public sealed class OperationRightHandler(IOptionsMonitor<LgspOptions> options) 
             && context.User.ConsumerId() is { } consumerId
             && options.CurrentValue.Consumers.TryGetValue(consumerId, out var consumer)
             && consumer.Allows(operation.Name))
+            context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The fallback policy: an endpoint that declares no access of its own (a route added to the configuration without
+/// one, should it get past <see cref="RouteDeclarations"/>) is refused to everyone. A request that matched no endpoint
+/// passes, to be answered 404.
+/// </summary>
+public sealed class DeclaredAccessRequirement : IAuthorizationRequirement;
+
+public sealed class DeclaredAccessHandler : AuthorizationHandler<DeclaredAccessRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, DeclaredAccessRequirement requirement)
+    {
+        if (context.Resource is HttpContext { } http && http.GetEndpoint() is null)
             context.Succeed(requirement);
         return Task.CompletedTask;
     }

@@ -1,24 +1,28 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using LgspHub.Gateway.Transactions;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Access;
 
 /// <summary>
-/// Personal-data operations need a declared purpose (the public-service code) and the officer
-/// acting, as real LGSP population calls carry them; the personal-data law asks that every
-/// processing has a purpose and is logged. The subject is noted for the audit as a keyed hash.
+/// Personal-data operations need a declared purpose (the public-service code) and the officer acting, as real
+/// LGSP population calls carry them; the personal-data law asks that every processing has a purpose and is
+/// logged. Every person the access touches (named in the request or shown in the answer) gets an audit entry,
+/// stored before the answer leaves: no evidence, no personal data.
 /// </summary>
 public static class PersonalDataPurpose
 {
     public const string PurposeHeader = "X-Lgsp-Purpose";
     public const string OfficerHeader = "X-Lgsp-Officer";
 
-    /// <summary>The largest body of a personal-data operation: its subject must be read for the audit (the agencies' requests are small).</summary>
+    /// <summary>The largest body of a personal-data request: it is read whole for the people it names (the agencies' requests are small).</summary>
     private const int MaxBodyToRead = 64 * 1024;
+
+    /// <summary>The largest answer kept for the audit: a page of 500 dossiers is about 1 MB.</summary>
+    private const int MaxAnswerToRead = 4 * 1024 * 1024;
 
     public static async Task RequireAsync(HttpContext context, Func<Task> next)
     {
@@ -41,60 +45,119 @@ public static class PersonalDataPurpose
             return;
         }
 
-        var (subject, problem) = await SubjectAsync(context, operation.SubjectFrom);
-        if (problem is not null)
+        var log = context.RequestServices.GetRequiredService<TransactionLog>();
+        if (!log.AcceptsAudit)
         {
-            // No audit without its subject: a body the gateway cannot read for it is refused, not forwarded.
-            await TypedResults.Problem(problem, statusCode: StatusCodes.Status400BadRequest, title: "Unreadable personal-data request").ExecuteAsync(context);
+            await AuditUnavailableAsync(context);
             return;
         }
-        var hasher = context.RequestServices.GetRequiredService<SubjectHasher>();
-        context.Features.Set(new AuditDraft(officer.ToString(), purpose.ToString(), subject is null ? null : hasher.Hash(subject)));
-        await next();
-    }
+        var (subjects, problem) = await RequestSubjectsAsync(context);
+        if (problem is not null)
+        {
+            // No audit without its subjects: a request the gateway cannot read for them is refused, not forwarded.
+            await TypedResults.Problem(problem.Detail, statusCode: problem.Status, title: "Unreadable personal-data request").ExecuteAsync(context);
+            return;
+        }
 
-    /// <summary>The personal ID the request is about: "route:personalId" or "body:from.personalId" (names matched as the agencies match them, ignoring case).</summary>
-    private static async Task<(string? Subject, string? Problem)> SubjectAsync(HttpContext context, string? from)
-    {
-        if (from is null)
-            return (null, null);
-        if (from.StartsWith("route:", StringComparison.Ordinal))
-            return (context.GetRouteValue(from[6..])?.ToString(), null);
-        if (context.Request.ContentLength is > MaxBodyToRead)
-            return (null, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
-
-        context.Request.EnableBuffering(MaxBodyToRead, MaxBodyToRead);
+        var answer = new AnswerBufferStream(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>(), MaxAnswerToRead);
+        context.Features.Set<IHttpResponseBodyFeature>(answer);
         try
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            var element = body.RootElement;
-            foreach (var name in from[5..].Split('.'))
-            {
-                if (element.ValueKind != JsonValueKind.Object)
-                    return (null, null); // The agency answers a body of the wrong shape with its own 400.
-                var matches = element.EnumerateObject().Where(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
-                if (matches.Count > 1)
-                    return (null, $"The body names \"{name}\" more than once.");
-                if (matches.Count == 0)
-                    return (null, null);
-                element = matches[0].Value;
-            }
-            return (element.ValueKind == JsonValueKind.String ? element.GetString() : null, null);
+            await next();
         }
-        catch (JsonException)
+        catch
         {
-            return (null, null); // Malformed JSON: the agency answers it with its own 400.
+            answer.Discard(context);
+            throw;
         }
-        catch (IOException)
+
+        if (answer.Overflowed)
         {
-            return (null, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
+            answer.Discard(context);
+            context.Response.Clear();
+            context.Features.Set(new HubFailure("agency_answer_too_large"));
+            await TypedResults.Problem($"The agency's answer is larger than the {MaxAnswerToRead / 1024 / 1024} MB the gateway reads for the audit; it was not sent.",
+                statusCode: StatusCodes.Status502BadGateway, title: "Answer too large to audit").ExecuteAsync(context);
         }
-        finally
+        else
+            subjects.AddRange(PersonalDataSubjects.FromAnswer(answer.Bytes, context.Response.ContentType));
+
+        var hasher = context.RequestServices.GetRequiredService<SubjectHasher>();
+        var transaction = context.Features.GetRequiredFeature<TransactionIdentity>();
+        var (outcome, _) = TransactionRecorder.Classify(context);
+        var hashes = subjects.Select(hasher.Hash).Distinct().Order(StringComparer.Ordinal).ToList();
+        var entries = (hashes.Count == 0 ? [null] : hashes.Cast<string?>()).Select(hash => new AuditEntry
         {
-            if (context.Request.Body.CanSeek)
-                context.Request.Body.Position = 0;
+            TransactionId = transaction.Id,
+            At = DateTimeOffset.FromUnixTimeMilliseconds(transaction.RequestInAt.ToUnixTimeMilliseconds()),
+            Consumer = context.User.ConsumerId() ?? "",
+            Officer = officer.ToString(),
+            Purpose = purpose.ToString(),
+            Operation = operation.Name,
+            SubjectHash = hash,
+            Outcome = outcome,
+        }).ToList();
+        try
+        {
+            await log.AppendAsync(entries).WaitAsync(context.RequestAborted);
         }
+        catch (AuditUnavailableException)
+        {
+            if (!answer.Overflowed)
+                answer.Discard(context);
+            context.Response.Clear();
+            await AuditUnavailableAsync(context);
+            return;
+        }
+        if (!answer.Overflowed)
+            await answer.ReleaseAsync(context);
     }
+
+    /// <summary>X-Road's rule: a hub that cannot keep evidence refuses the traffic that needs it.</summary>
+    private static async Task AuditUnavailableAsync(HttpContext context)
+    {
+        context.Features.Set(new HubFailure("audit_unavailable"));
+        context.Response.Headers.RetryAfter = "5";
+        await TypedResults.Problem("The hub cannot store the audit of this access now, so it does not serve personal data. Try again shortly.",
+            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Audit unavailable").ExecuteAsync(context);
+    }
+
+    /// <summary>The people the request names: personal IDs in its route values and its body, which is read whole and put back for the agency.</summary>
+    private static async Task<(List<string> Subjects, UnreadableRequest? Problem)> RequestSubjectsAsync(HttpContext context)
+    {
+        var subjects = PersonalDataSubjects.FromRoute(context.Request.RouteValues).ToList();
+        var request = context.Request;
+        if (request.ContentLength is 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0))
+            return (subjects, null);
+        if (request.ContentLength is > MaxBodyToRead)
+            return (subjects, TooLarge);
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyToRead)
+                    return (subjects, TooLarge);
+                buffer.Write(chunk, 0, read);
+            }
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (subjects, new(e.StatusCode, "The request body could not be read: " + e.Message));
+        }
+        request.Body = new MemoryStream(body, writable: false);
+
+        var (found, problem) = PersonalDataSubjects.FromRequestBody(body, request.ContentType);
+        subjects.AddRange(found);
+        return (subjects, problem);
+    }
+
+    private static readonly UnreadableRequest TooLarge = new(StatusCodes.Status413PayloadTooLarge, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
 
     private static bool IsCode(Microsoft.Extensions.Primitives.StringValues values) =>
         values is [{ Length: > 0 and <= 64 } value] && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');

@@ -41,6 +41,7 @@ public static class TokenEndpoint
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapPost(Path, IssueAsync)
+            .AllowAnonymous()
             .DisableAntiforgery()
             .WithMetadata(Operation.Hub("lgsp.token"))
             .WithSummary("Client credentials grant: form fields grant_type=client_credentials, client_id, client_secret (or HTTP Basic)");

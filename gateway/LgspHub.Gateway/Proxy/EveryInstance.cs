@@ -1,5 +1,6 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Mvc;
+using LgspHub.Gateway.Access;
 using Yarp.ReverseProxy.Model;
 
 namespace LgspHub.Gateway.Proxy;
@@ -18,7 +19,7 @@ public static class EveryInstance
         var proxy = context.GetReverseProxyFeature();
         var destinations = proxy.AllDestinations;
         if (destinations.Count < 2 || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-            || proxy.Route.Config.Metadata?.GetValueOrDefault("EveryInstance") != "true")
+            || proxy.Route.Config.Metadata is not { } metadata || RouteMetadata.Flag(metadata, RouteMetadata.EveryInstance) != true)
         {
             await next();
             return;

@@ -6,6 +6,10 @@ namespace LgspHub.Gateway.Transactions;
 /// <summary>The gateway's own SQLite database: transaction records and the personal-data audit.</summary>
 public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(options)
 {
+    /// <summary>ConnectionStrings:database, or gateway.db beside the program.</summary>
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("database") ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "gateway.db")}";
+
     public DbSet<TransactionRecord> Transactions => Set<TransactionRecord>();
 
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -24,7 +28,9 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
         });
         modelBuilder.Entity<AuditEntry>(audit =>
         {
-            audit.HasKey(a => a.TransactionId);
+            audit.HasKey(a => a.Sequence);
+            audit.Property(a => a.Sequence).ValueGeneratedNever();
+            audit.HasIndex(a => a.TransactionId);
             audit.HasIndex(a => new { a.SubjectHash, a.At });
             audit.HasIndex(a => a.At);
         });
@@ -43,6 +49,18 @@ public sealed class RecordOptions
 
     /// <summary>Records waiting to be written; past this, new ones are dropped and counted, never waited for.</summary>
     public int QueueCapacity { get; set; } = 100_000;
+
+    /// <summary>Audit appends waiting to be written; past this, personal-data requests are refused (503) until the writer catches up.</summary>
+    public int AuditQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Transaction records kept at most, whatever their age: the oldest go first (the audit is not capped).</summary>
+    public int MaxTransactionRecords { get; set; } = 10_000_000;
+
+    /// <summary>Below this much free disk beside the database, transaction records are counted, not stored, so the audit keeps its room.</summary>
+    public long MinFreeDiskMegabytes { get; set; } = 256;
+
+    /// <summary>How long the gateway stays unready after records were dropped or a write failed.</summary>
+    public TimeSpan UnreadyAfterTrouble { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Base64 key of the subject hash (HMAC-SHA256 of the personal ID). Keep it secret and stable.</summary>
     public string? SubjectKey { get; set; }

@@ -3,146 +3,302 @@ using System.Threading.Channels;
 using LgspHub.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Transactions;
 
+/// <summary>The audit cannot take an entry now; the access it would record is refused.</summary>
+public sealed class AuditUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>
-/// Takes records from the request path without waiting (a bounded queue; when full, a record is
-/// dropped and counted) and writes them in batches in the background, then purges old ones.
+/// Writes transaction records and the audit in batches in the background, then purges old ones. Records are
+/// operational figures: taken without waiting, and dropped (counted) when the queue is full or a write fails for
+/// good. Audit entries are evidence: whoever appends one waits until it is committed, and hears when it cannot
+/// be, so the access it records is refused instead of served unaudited. Drops and write failures are counted
+/// (lgsp.records.dropped, lgsp.records.write_failures), logged, and make the gateway unready for a while
+/// (<see cref="RecordsHealthCheck"/>).
 /// </summary>
 public sealed class TransactionLog : BackgroundService
 {
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// How long the writer lets a batch gather once a record is waiting. Written as they came, batches under
-    /// load held a few records each, and every commit rewrote the touched table and index pages to the
-    /// write-ahead log and synced it: the gateway's largest cost after the proxying itself.
+    /// How long the writer lets a batch of records gather. Written as they came, batches under load held a few
+    /// records each, and every commit rewrote the touched table and index pages to the write-ahead log and synced
+    /// it: the gateway's largest cost after the proxying itself. An audit entry is written at once (its request
+    /// waits), and takes the records that gathered with it.
     /// </summary>
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(25);
 
-    private readonly Channel<object> _queue;
+    /// <summary>A failed batch is tried again after each of these, then given up (records dropped, audit appends refused).</summary>
+    private static readonly TimeSpan[] RetryAfter = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)];
+
+    private const int MaxBatch = 1_000;
+
+    private readonly Channel<TransactionRecord> _records;
+    private readonly Channel<PendingAudit> _audit;
     private readonly IServiceScopeFactory _scopes;
     private readonly RecordOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<TransactionLog> _logger;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _writeFailures;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private (long Sequence, string Hash) _head = (0, AuditChain.Genesis);
+    private string? _databaseFolder;
+    private long _lastTroubleAt = long.MinValue;
+    private volatile string? _trouble;
 
     public TransactionLog(IServiceScopeFactory scopes, IOptions<RecordOptions> options, TimeProvider clock, IMeterFactory meters, ILogger<TransactionLog> logger)
     {
         (_scopes, _options, _clock, _logger) = (scopes, options.Value, clock, logger);
-        _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(_options.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
-        _dropped = meters.Create("LgspHub.Gateway").CreateCounter<long>("lgsp.records.dropped", description: "Transaction or audit records dropped because the writer fell behind");
+        // Wait mode, written with TryWrite: a full queue answers false at once (DropWrite would answer true and drop unseen).
+        _records = Channel.CreateBounded<TransactionRecord>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _audit = Channel.CreateBounded<PendingAudit>(new BoundedChannelOptions(_options.AuditQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var meter = meters.Create("LgspHub.Gateway");
+        _dropped = meter.CreateCounter<long>("lgsp.records.dropped", description: "Transaction records dropped: the writer fell behind, the disk is short, or a write failed for good");
+        _writeFailures = meter.CreateCounter<long>("lgsp.records.write_failures", description: "Batches of records and audit entries that could not be written (each is tried again before it is given up)");
     }
 
-    public void Write(TransactionRecord record) => Enqueue(record);
+    /// <summary>Why records or the audit are in trouble now (a recent drop or failed write), or null.</summary>
+    public string? Trouble => _clock.GetTimestamp() - Interlocked.Read(ref _lastTroubleAt) < _options.UnreadyAfterTrouble.TotalSeconds * _clock.TimestampFrequency ? _trouble : null;
 
-    public void Write(AuditEntry entry) => Enqueue(entry);
+    /// <summary>
+    /// Whether an audit entry appended now can be stored: not while the audit queue is full, nor within a second of a
+    /// failed write (after that one access may try again, and a write that succeeds opens the way for all).
+    /// </summary>
+    public bool AcceptsAudit =>
+        _audit.Reader.Count < _options.AuditQueueCapacity
+        && !(_trouble == WriteFailed && _clock.GetTimestamp() - Interlocked.Read(ref _lastTroubleAt) < _clock.TimestampFrequency);
 
-    private void Enqueue(object record)
+    public void Write(TransactionRecord record)
     {
-        if (!_queue.Writer.TryWrite(record))
-            _dropped.Add(1);
+        if (!_records.Writer.TryWrite(record))
+            Drop(1, "the record queue is full");
+    }
+
+    /// <summary>Completes once the entries are committed, chained after the audit's last; throws <see cref="AuditUnavailableException"/> when they cannot be.</summary>
+    public Task AppendAsync(IReadOnlyList<AuditEntry> entries)
+    {
+        var pending = new PendingAudit(entries);
+        if (!_audit.Writer.TryWrite(pending))
+            throw new AuditUnavailableException("The audit queue is full.");
+        return pending.Committed.Task;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await using (var scope = _scopes.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<GatewayDb>().EnsureSqliteSchemaAsync(_logger);
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
+            await db.EnsureSqliteSchemaAsync(_logger);
+            _head = await AuditChain.HeadAsync(db, stoppingToken);
+            _databaseFolder = FolderOf(db);
+        }
+        _logger.LogInformation("Audit chain head: entry {Sequence}, hash {Hash}", _head.Sequence, _head.Hash);
 
         var nextPurge = _clock.GetUtcNow();
-        var batch = new List<object>(1_000);
+        var records = new List<TransactionRecord>(MaxBatch);
+        var audit = new List<PendingAudit>();
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(BatchWindow, stoppingToken);
-                while (batch.Count < 1_000 && _queue.Reader.TryRead(out var record))
-                    batch.Add(record);
-                await WriteAsync(batch);
-                batch.Clear();
+                var auditWaiting = _audit.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                await Task.WhenAny(auditWaiting, _records.Reader.WaitToReadAsync(stoppingToken).AsTask());
+                if (!auditWaiting.IsCompleted)
+                    await Task.WhenAny(auditWaiting, Task.Delay(BatchWindow, _clock, stoppingToken));
+                stoppingToken.ThrowIfCancellationRequested();
+                Take(records, audit);
+                await WriteAsync(records, audit, stoppingToken);
                 if (_clock.GetUtcNow() >= nextPurge)
                 {
                     nextPurge = _clock.GetUtcNow() + PurgeEvery;
-                    try
-                    {
-                        await PurgeAsync();
-                    }
-                    catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
-                    {
-                        _logger.LogError(e, "Could not purge old records; trying again in {Minutes} minutes", PurgeEvery.TotalMinutes);
-                    }
+                    await PurgeAsync();
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        // Write what the queue still holds before the process ends.
-        while (_queue.Reader.TryRead(out var record))
-            batch.Add(record);
-        await WriteAsync(batch);
+        // Write what the queues still hold before the process ends.
+        _records.Writer.TryComplete();
+        _audit.Writer.TryComplete();
+        while (_records.Reader.Count + _audit.Reader.Count > 0)
+        {
+            Take(records, audit);
+            await WriteAsync(records, audit, CancellationToken.None);
+        }
+        _logger.LogInformation("Audit chain head: entry {Sequence}, hash {Hash}", _head.Sequence, _head.Hash);
+    }
+
+    private void Take(List<TransactionRecord> records, List<PendingAudit> audit)
+    {
+        records.Clear();
+        audit.Clear();
+        while (records.Count < MaxBatch && _records.Reader.TryRead(out var record))
+            records.Add(record);
+        var entries = 0;
+        while (entries < MaxBatch && _audit.Reader.TryRead(out var pending))
+        {
+            audit.Add(pending);
+            entries += pending.Entries.Count;
+        }
+    }
+
+    private const string WriteFailed = "writes fail";
+
+    private async Task WriteAsync(List<TransactionRecord> records, List<PendingAudit> audit, CancellationToken stoppingToken)
+    {
+        if (records.Count + audit.Count == 0)
+            return;
+        if (records.Count > 0 && !HasDiskRoom())
+        {
+            // Evidence before figures: short of disk, the audit goes on and records are counted, not kept.
+            Drop(records.Count, $"less than {_options.MinFreeDiskMegabytes} MB of disk is free");
+            records.Clear();
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                _head = await InsertAsync(records, audit.SelectMany(a => a.Entries).ToList(), _head);
+                foreach (var pending in audit)
+                    pending.Committed.TrySetResult();
+                if (_trouble == WriteFailed)
+                    _trouble = null;
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _writeFailures.Add(1);
+                NoteTrouble(WriteFailed);
+                if (attempt == RetryAfter.Length)
+                {
+                    _logger.LogError(e, "Could not write {Records} transaction records and {Entries} audit entries: given up", records.Count, audit.Sum(a => a.Entries.Count));
+                    if (records.Count > 0)
+                        _dropped.Add(records.Count);
+                    foreach (var pending in audit)
+                        pending.Committed.TrySetException(new AuditUnavailableException("The audit could not be written.", e));
+                    return;
+                }
+                _logger.LogWarning(e, "Could not write a batch of records; trying again in {Delay}", RetryAfter[attempt]);
+            }
+            try
+            {
+                await Task.Delay(RetryAfter[attempt], _clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: the last tries go on at once.
+            }
+        }
     }
 
     /// <summary>
-    /// One transaction and one prepared INSERT per table for the whole batch. EF's change tracker,
-    /// one row at a time, cost the gateway a quarter of its throughput under load; the model still
-    /// decides the SQL and how each value is stored, so EF reads back what this writes.
+    /// One transaction and one prepared INSERT per table for the whole batch. EF's change tracker, one row at a
+    /// time, cost the gateway a quarter of its throughput under load; the model still decides the SQL and how
+    /// each value is stored, so EF reads back what this writes. Returns the audit chain's new head.
     /// </summary>
-    private async Task WriteAsync(List<object> batch)
+    private async Task<(long, string)> InsertAsync(List<TransactionRecord> records, List<AuditEntry> entries, (long Sequence, string Hash) head)
     {
-        if (batch.Count == 0)
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
+        await db.Database.OpenConnectionAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        // Linked inside the attempt: a failed one leaves the head where it was, and a retry links again.
+        var newHead = AuditChain.Link(entries, head);
+        await InsertRowsAsync(db, transaction, records);
+        await InsertRowsAsync(db, transaction, entries);
+        await transaction.CommitAsync();
+        return newHead;
+    }
+
+    private static async Task InsertRowsAsync<T>(GatewayDb db, IDbContextTransaction transaction, List<T> rows)
+    {
+        if (rows.Count == 0)
             return;
+        var entity = db.Model.FindEntityType(typeof(T))!;
+        var properties = entity.GetProperties().ToList();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText = $"INSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) " +
+            $"VALUES ({string.Join(", ", properties.Select((_, i) => $"@p{i}"))})";
+        foreach (var row in rows)
+        {
+            command.Parameters.Clear();
+            for (var i = 0; i < properties.Count; i++)
+            {
+                // The mapping applies the model's converters (times as numbers, enums as integers).
+                var mapping = (RelationalTypeMapping)properties[i].GetTypeMapping();
+                command.Parameters.Add(mapping.CreateParameter(command, $"@p{i}", properties[i].PropertyInfo!.GetValue(row), properties[i].IsNullable));
+            }
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>Old records and audit entries past their retention, and records past their row cap, oldest first.</summary>
+    private async Task PurgeAsync()
+    {
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-            await db.Database.OpenConnectionAsync();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var connection = db.Database.GetDbConnection();
-            foreach (var group in batch.GroupBy(r => r.GetType()))
-            {
-                var entity = db.Model.FindEntityType(group.Key)!;
-                var properties = entity.GetProperties().ToList();
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction.GetDbTransaction();
-                command.CommandText = $"INSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) " +
-                    $"VALUES ({string.Join(", ", properties.Select((_, i) => $"@p{i}"))})";
-                foreach (var row in group)
-                {
-                    command.Parameters.Clear();
-                    for (var i = 0; i < properties.Count; i++)
-                    {
-                        // The mapping applies the model's converters (times as numbers, enums as integers).
-                        var mapping = (RelationalTypeMapping)properties[i].GetTypeMapping();
-                        command.Parameters.Add(mapping.CreateParameter(command, $"@p{i}", properties[i].PropertyInfo!.GetValue(row), properties[i].IsNullable));
-                    }
-                    await command.ExecuteNonQueryAsync();
-                }
-            }
-            await transaction.CommitAsync();
+            var now = _clock.GetUtcNow();
+            var transactionsBefore = now - _options.TransactionRetention;
+            var auditBefore = now - _options.AuditRetention;
+            await db.Transactions.Where(r => r.RequestInAt < transactionsBefore).ExecuteDeleteAsync();
+            await db.Audit.Where(a => a.At < auditBefore).ExecuteDeleteAsync();
+            if (await db.Transactions.OrderByDescending(r => r.RequestInAt).Skip(_options.MaxTransactionRecords).Select(r => (DateTimeOffset?)r.RequestInAt).FirstOrDefaultAsync() is { } cut)
+                await db.Transactions.Where(r => r.RequestInAt <= cut).ExecuteDeleteAsync();
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {
-            // A batch that cannot be written is counted and logged; it never stops the gateway.
-            _dropped.Add(batch.Count);
-            _logger.LogError(e, "Could not write {Count} transaction records", batch.Count);
+            _logger.LogError(e, "Could not purge old records; trying again in {Minutes} minutes", PurgeEvery.TotalMinutes);
         }
     }
 
-    private async Task PurgeAsync()
+    private bool HasDiskRoom()
     {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-        var now = _clock.GetUtcNow();
-        var transactionsBefore = now - _options.TransactionRetention;
-        var auditBefore = now - _options.AuditRetention;
-        await db.Transactions.Where(r => r.RequestInAt < transactionsBefore).ExecuteDeleteAsync();
-        await db.Audit.Where(a => a.At < auditBefore).ExecuteDeleteAsync();
+        if (_options.MinFreeDiskMegabytes <= 0 || _databaseFolder is not { } folder)
+            return true;
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace >= _options.MinFreeDiskMegabytes * 1024L * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return true;
+        }
     }
+
+    private static string? FolderOf(GatewayDb db) =>
+        db.Database.GetDbConnection().DataSource is { Length: > 0 } file && file != ":memory:" ? Path.GetDirectoryName(Path.GetFullPath(file)) : null;
+
+    private void Drop(int count, string why)
+    {
+        _dropped.Add(count);
+        if (Trouble is null)
+            _logger.LogError("Dropped {Count} transaction records: {Reason}", count, why);
+        NoteTrouble($"records dropped: {why}");
+    }
+
+    private void NoteTrouble(string why)
+    {
+        _trouble = why;
+        Interlocked.Exchange(ref _lastTroubleAt, _clock.GetTimestamp());
+    }
+
+    private sealed record PendingAudit(IReadOnlyList<AuditEntry> Entries)
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>The gateway is unready while records are dropped or writes fail, and for a while after (<see cref="RecordOptions.UnreadyAfterTrouble"/>).</summary>
+public sealed class RecordsHealthCheck(TransactionLog log) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(log.Trouble is { } trouble ? HealthCheckResult.Unhealthy($"Transaction records or the audit: {trouble}.") : HealthCheckResult.Healthy());
 }

@@ -36,13 +36,18 @@ public sealed class TransactionRecord
 }
 
 /// <summary>
-/// One access to personal data: who (consumer, officer), why (purpose), which operation, when, the
-/// outcome, and the subject as a keyed hash: an auditor holding a personal ID finds every access to
-/// that person, but the log alone reveals no one.
+/// One person touched by one access to personal data: who (consumer, officer), why (purpose), which operation,
+/// when, the outcome, and the person as a keyed hash: an auditor holding a personal ID finds every access to
+/// that person, but the log alone reveals no one. An access that touched several people (mother and father,
+/// buyer and seller, the owners an answer lists) has an entry for each; one that named no one has one entry
+/// with no subject. Entries form a hash chain in <see cref="Sequence"/> order (<see cref="AuditChain"/>).
 /// </summary>
 public sealed class AuditEntry
 {
+    /// <summary>The entry's place in the chain, given by the writer: 1, 2, 3 … with no gaps.</summary>
+    public long Sequence { get; set; }
     public Guid TransactionId { get; init; }
+    /// <summary>To the millisecond, in UTC: what is stored is exactly what was hashed.</summary>
     public DateTimeOffset At { get; init; }
     public required string Consumer { get; init; }
     public string? Officer { get; init; }
@@ -50,4 +55,8 @@ public sealed class AuditEntry
     public required string Operation { get; init; }
     public string? SubjectHash { get; init; }
     public Outcome Outcome { get; init; }
+    /// <summary>The hash of the entry before this one (<see cref="AuditChain.Genesis"/> for the first).</summary>
+    public string PreviousHash { get; set; } = "";
+    /// <summary>SHA-256 of this entry's fields and <see cref="PreviousHash"/>.</summary>
+    public string Hash { get; set; } = "";
 }

@@ -16,8 +16,11 @@ public sealed class BackendExchange
     public int? Status { get; set; }
 }
 
-/// <summary>Who asked for personal data, why, and about whom (hashed), noted by the personal-data check.</summary>
-public sealed record AuditDraft(string? Officer, string? Purpose, string? SubjectHash);
+/// <summary>The transaction a request is, set first thing: the audit entries of a personal-data access name it.</summary>
+public sealed record TransactionIdentity(Guid Id, DateTimeOffset RequestInAt);
+
+/// <summary>The hub itself failed the request after the agency answered (its audit could not be stored): a failure, whatever the agency said.</summary>
+public sealed record HubFailure(string FaultCode);
 
 /// <summary>
 /// Records every request that reaches the gateway, refused ones included (WSO2's lesson: refusals
@@ -45,6 +48,7 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
         var started = clock.GetTimestamp();
         var id = Guid.CreateVersion7(requestInAt);
         context.Response.Headers[TransactionIdHeader] = id.ToString();
+        context.Features.Set(new TransactionIdentity(id, requestInAt));
         var span = Activity.Current;
         span?.SetTag(TransactionTags.Id, id.ToString());
 
@@ -61,7 +65,7 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
         {
             var operation = Operation.Of(context);
             var backend = context.Features.Get<BackendExchange>();
-            var (outcome, fault) = Classify(context.Response.StatusCode, backend?.Status, context.Features.Get<IForwarderErrorFeature>()?.Error);
+            var (outcome, fault) = Classify(context);
             var record = new TransactionRecord
             {
                 Id = id,
@@ -81,7 +85,10 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 Outcome = outcome,
                 FaultCode = fault,
             };
-            log.Write(record);
+            // Refusals of callers who never signed in are counted (the span below feeds the figures and metrics) but
+            // not kept row by row: anonymous junk must not fill the records' disk.
+            if (record is not { Consumer: null, Outcome: Outcome.Rejected })
+                log.Write(record);
             // The same outcome on the span: operators' figures are derived from the traces.
             span?.SetTag(TransactionTags.Service, record.Service)
                 .SetTag(TransactionTags.Operation, record.Operation)
@@ -89,22 +96,14 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 .SetTag(TransactionTags.Outcome, outcome.ToString())
                 .SetTag(TransactionTags.Fault, fault)
                 .SetTag(TransactionTags.BackendStatus, record.BackendStatus);
-            if (operation is { PersonalData: true } && context.Features.Get<AuditDraft>() is { } draft && record.Consumer is { } consumer)
-            {
-                log.Write(new AuditEntry
-                {
-                    TransactionId = id,
-                    At = requestInAt,
-                    Consumer = consumer,
-                    Officer = draft.Officer,
-                    Purpose = draft.Purpose,
-                    Operation = operation.Name,
-                    SubjectHash = draft.SubjectHash,
-                    Outcome = outcome,
-                });
-            }
         }
     }
+
+    /// <summary>The outcome of the request as it stands once answered.</summary>
+    public static (Outcome Outcome, string? Fault) Classify(HttpContext context) =>
+        context.Features.Get<HubFailure>() is { } failure
+            ? (Outcome.Failed, failure.FaultCode)
+            : Classify(context.Response.StatusCode, context.Features.Get<BackendExchange>()?.Status, context.Features.Get<IForwarderErrorFeature>()?.Error);
 
     /// <summary>The brief's definitions: an agency that answered succeeded unless it answered with a server error.</summary>
     public static (Outcome Outcome, string? Fault) Classify(int gatewayStatus, int? backendStatus, ForwarderError? forwarderError) =>
