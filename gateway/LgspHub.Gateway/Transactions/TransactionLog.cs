@@ -47,8 +47,9 @@ public sealed class TransactionLog : BackgroundService
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private (long Sequence, string Hash) _head = (0, AuditChain.Genesis);
     private string? _databaseFolder;
-    private long _lastTroubleAt = long.MinValue;
+    private long _lastTroubleAt;
     private volatile string? _trouble;
+    private volatile bool _writesFailing;
 
     public TransactionLog(IServiceScopeFactory scopes, IOptions<RecordOptions> options, TimeProvider clock, IMeterFactory meters, ILogger<TransactionLog> logger)
     {
@@ -62,7 +63,9 @@ public sealed class TransactionLog : BackgroundService
     }
 
     /// <summary>Why records or the audit are in trouble now (a recent drop or failed write), or null.</summary>
-    public string? Trouble => _clock.GetTimestamp() - Interlocked.Read(ref _lastTroubleAt) < _options.UnreadyAfterTrouble.TotalSeconds * _clock.TimestampFrequency ? _trouble : null;
+    public string? Trouble => _trouble is { } why && SinceTrouble < _options.UnreadyAfterTrouble ? why : null;
+
+    private TimeSpan SinceTrouble => _clock.GetElapsedTime(Interlocked.Read(ref _lastTroubleAt));
 
     /// <summary>
     /// Whether an audit entry appended now can be stored: not while the audit queue is full, nor within a second of a
@@ -70,7 +73,7 @@ public sealed class TransactionLog : BackgroundService
     /// </summary>
     public bool AcceptsAudit =>
         _audit.Reader.Count < _options.AuditQueueCapacity
-        && !(_trouble == WriteFailed && _clock.GetTimestamp() - Interlocked.Read(ref _lastTroubleAt) < _clock.TimestampFrequency);
+        && !(_writesFailing && SinceTrouble < TimeSpan.FromSeconds(1));
 
     public void Write(TransactionRecord record)
     {
@@ -147,8 +150,6 @@ public sealed class TransactionLog : BackgroundService
         }
     }
 
-    private const string WriteFailed = "writes fail";
-
     private async Task WriteAsync(List<TransactionRecord> records, List<PendingAudit> audit, CancellationToken stoppingToken)
     {
         if (records.Count + audit.Count == 0)
@@ -166,14 +167,14 @@ public sealed class TransactionLog : BackgroundService
                 _head = await InsertAsync(records, audit.SelectMany(a => a.Entries).ToList(), _head);
                 foreach (var pending in audit)
                     pending.Committed.TrySetResult();
-                if (_trouble == WriteFailed)
-                    _trouble = null;
+                _writesFailing = false;
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 _writeFailures.Add(1);
-                NoteTrouble(WriteFailed);
+                _writesFailing = true;
+                NoteTrouble("writes fail");
                 if (attempt == RetryAfter.Length)
                 {
                     _logger.LogError(e, "Could not write {Records} transaction records and {Entries} audit entries: given up", records.Count, audit.Sum(a => a.Entries.Count));
