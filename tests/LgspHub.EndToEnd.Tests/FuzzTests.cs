@@ -114,8 +114,9 @@ public sealed class FuzzTests(HubFixture hub)
     ];
 
     private static readonly HttpMethod[] Methods = [HttpMethod.Get, HttpMethod.Post, HttpMethod.Patch, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Head, HttpMethod.Options];
-    private static readonly string[] Purposes = ["kcb", "", "a b", new string('p', 300), "ok.code", "ok.code,other", "ké"];
-    private static readonly string[] Officers = ["o-1", "", "x\ty", "..", "officer", "😀"];
+    // Non-ASCII header values go out as raw requests: HttpClient refuses to send them.
+    private static readonly string[] Purposes = ["kcb", "", "a b", new string('p', 300), "ok.code", "ok.code,other", "%C3%A9"];
+    private static readonly string[] Officers = ["o-1", "", "x\ty", "..", "officer", "o;1"];
 
     private static HttpRequestMessage Mutate(Random random, string token)
     {
@@ -148,7 +149,7 @@ public sealed class FuzzTests(HubFixture hub)
         if (random.Next(8) == 0)
             request.Headers.TryAddWithoutValidation("traceparent", random.Next(2) == 0 ? "00-zz-zz-01" : "00-" + new string('0', 32) + "-" + new string('0', 16) + "-01");
         if (random.Next(10) == 0)
-            request.Headers.TryAddWithoutValidation("Idempotency-Key", Pick(random, Ids));
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", Uri.EscapeDataString(Pick(random, Ids)));
         if (random.Next(20) == 0)
             request.Headers.TryAddWithoutValidation("X-Big", new string('h', random.Next(1_000, 40_000)));
         return request;
