@@ -16,6 +16,7 @@ public static class AccessExtensions
         var services = builder.Services;
         services.Configure<LgspOptions>(builder.Configuration.GetSection(LgspOptions.Section));
         services.AddSingleton<TokenSigningKey>();
+        services.AddSingleton<ClientSecretChecks>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenSigningKey, IOptions<LgspOptions>>((jwt, signing, lgsp) =>

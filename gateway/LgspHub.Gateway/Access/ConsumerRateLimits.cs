@@ -6,9 +6,10 @@ using Microsoft.Extensions.Options;
 namespace LgspHub.Gateway.Access;
 
 /// <summary>
-/// A token bucket per consumer, sized by its registration; 429 with Retry-After when it runs dry.
-/// Anonymous callers (the token endpoint, the operators' page) share a bucket per address, so
-/// nobody can guess secrets, or load PBKDF2 onto the gateway, without limit.
+/// A token bucket per consumer with a validated token, sized by its registration; 429 with Retry-After
+/// when it runs dry. Anonymous callers (the operators' page, forged or expired tokens) share a bucket
+/// per network (<see cref="CallerNetwork"/>), and so does every call to the token endpoint, bearer or
+/// not: a consumer's token does not lift the limit on guessing secrets (ClientSecretChecks bounds the rest).
 /// </summary>
 public static class ConsumerRateLimits
 {
@@ -22,10 +23,11 @@ public static class ConsumerRateLimits
             {
                 if (LgspHub.ServiceDefaults.Extensions.IsHousekeeping(context.Request.Path))
                     return RateLimitPartition.GetNoLimiter("housekeeping"); // the hub's own telemetry and probes
-                var consumerId = context.User.ConsumerId();
+                // Authentication ran before: the user is set only from a token the gateway signed and that is valid.
+                var consumerId = context.User.Identity?.IsAuthenticated == true ? context.User.ConsumerId() : null;
                 var registry = context.RequestServices.GetRequiredService<IOptionsMonitor<LgspOptions>>().CurrentValue;
-                if (consumerId is null || !registry.Consumers.TryGetValue(consumerId, out var consumer))
-                    return RateLimitPartition.GetTokenBucketLimiter($"anonymous:{context.Connection.RemoteIpAddress}", _ => new TokenBucketRateLimiterOptions
+                if (consumerId is null || context.Request.Path.StartsWithSegments(TokenEndpoint.Path) || !registry.Consumers.TryGetValue(consumerId, out var consumer))
+                    return RateLimitPartition.GetTokenBucketLimiter($"anonymous:{CallerNetwork.Of(context.Connection.RemoteIpAddress)}", _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = AnonymousBurst,
                         TokensPerPeriod = AnonymousPerSecond,

@@ -41,8 +41,9 @@ public sealed class ConsumerSystem
 
     public static string HashSecret(string secret) => Hasher.HashPassword(new ConsumerSystem(), secret);
 
-    public bool SecretMatches(string secret) =>
-        SecretHash.Length > 0 && Hasher.VerifyHashedPassword(this, SecretHash, secret) != PasswordVerificationResult.Failed;
+    /// <summary>One PBKDF2 check: call it through <see cref="ClientSecretChecks"/>, which bounds how many run.</summary>
+    public static bool SecretMatches(string secretHash, string secret) =>
+        Hasher.VerifyHashedPassword(new ConsumerSystem(), secretHash, secret) != PasswordVerificationResult.Failed;
 }
 
 public sealed class TokenOptions
@@ -53,6 +54,26 @@ public sealed class TokenOptions
 
     /// <summary>Base64 HMAC-SHA256 key (32 bytes or more). Unset: a random key per start, so tokens end with the process.</summary>
     public string? SigningKey { get; set; }
+
+    /// <summary>Wrong secrets in a row for one client id (registered or not) before it is locked out.</summary>
+    public int FailuresBeforeLockout { get; set; } = 5;
+
+    /// <summary>The first lockout; each failure after it doubles the next, up to <see cref="LongestLockout"/>.</summary>
+    public TimeSpan FirstLockout { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan LongestLockout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Secret checks (PBKDF2) running at once in the gateway; 0: one per processor. Read at start.</summary>
+    public int SecretChecksAtOnce { get; set; }
+
+    /// <summary>Checks waiting for one of those; past them a token request is a 503. Read at start.</summary>
+    public int SecretChecksQueued { get; set; } = 8;
+
+    /// <summary>Checks at once for one caller network (an IPv4 address or an IPv6 /64), so one cannot take every processor. Read at start.</summary>
+    public int SecretChecksAtOncePerNetwork { get; set; } = 1;
+
+    /// <summary>Checks one network may have waiting; past them its token requests are a 429. Read at start.</summary>
+    public int SecretChecksQueuedPerNetwork { get; set; } = 4;
 }
 
 public static class ConsumerClaims

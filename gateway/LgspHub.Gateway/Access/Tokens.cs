@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -49,7 +50,7 @@ public static class TokenEndpoint
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueAsync(
-        HttpRequest request, IOptionsMonitor<LgspOptions> options, TokenSigningKey signing, TimeProvider clock)
+        HttpRequest request, IOptionsMonitor<LgspOptions> options, ClientSecretChecks secrets, TokenSigningKey signing, TimeProvider clock)
     {
         if (!request.HasFormContentType)
             return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "Send the grant as application/x-www-form-urlencoded.");
@@ -58,9 +59,22 @@ public static class TokenEndpoint
             return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
 
         var (clientId, secret) = Credentials(request, form);
+        if (clientId is null || secret is null)
+            return InvalidClient();
+        var check = await secrets.CheckAsync(clientId, secret, request.HttpContext.Connection.RemoteIpAddress, request.HttpContext.RequestAborted);
+        switch (check.Outcome)
+        {
+            case SecretCheckOutcome.Failed:
+                return InvalidClient();
+            case SecretCheckOutcome.LockedOut:
+                return Later(request, check, StatusCodes.Status429TooManyRequests, "Too many attempts for this client id; retry after {0} s.");
+            case SecretCheckOutcome.NetworkBusy:
+                return Later(request, check, StatusCodes.Status429TooManyRequests, "Too many token requests from this network at once; retry after {0} s.");
+            case SecretCheckOutcome.Busy:
+                return Later(request, check, StatusCodes.Status503ServiceUnavailable, "The token endpoint is busy; retry after {0} s.");
+        }
+
         var current = options.CurrentValue;
-        if (clientId is null || secret is null || !current.Consumers.TryGetValue(clientId, out var consumer) || !consumer.SecretMatches(secret))
-            return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "The client credentials are not valid.");
 
         var now = clock.GetUtcNow().UtcDateTime;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -94,6 +108,17 @@ public static class TokenEndpoint
             return (null, null);
         }
         return (form["client_id"].FirstOrDefault(), form["client_secret"].FirstOrDefault());
+    }
+
+    private static ProblemHttpResult InvalidClient() =>
+        OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "The client credentials are not valid.");
+
+    /// <summary>A refusal before any secret check, with the wait in Retry-After (seconds, rounded up).</summary>
+    private static ProblemHttpResult Later(HttpRequest request, SecretCheck check, int status, string detail)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(check.RetryAfter.TotalSeconds));
+        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return OAuthError(status, "temporarily_unavailable", string.Format(CultureInfo.InvariantCulture, detail, seconds));
     }
 
     /// <summary>RFC 6749 error codes, inside an RFC 9457 problem.</summary>
