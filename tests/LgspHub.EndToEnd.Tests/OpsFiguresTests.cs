@@ -170,6 +170,39 @@ public sealed class OpsFiguresTests(HubFixture hub)
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer not-a-collector-key")]
+    public async Task The_collector_takes_no_telemetry_without_a_sender_s_key_even_from_this_machine(string? authorization)
+    {
+        foreach (var signal in new[] { "traces", "metrics", "logs" })
+        {
+            var response = await ExportAsync(signal, authorization);
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        }
+    }
+
+    [Fact]
+    public async Task The_collector_takes_an_export_with_an_agency_s_key()
+    {
+        var response = await ExportAsync("traces", $"Bearer {hub.CollectorKeys[HubFixture.ServiceName("land")]}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>An empty export, which OTLP allows: the collector's answer is about the credential alone.</summary>
+    private async Task<HttpResponseMessage> ExportAsync(string signal, string? authorization)
+    {
+        using var local = new HttpClient { BaseAddress = hub.GatewayUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/{signal}") { Content = new ByteArrayContent([]) };
+        request.Content.Headers.ContentType = new("application/x-protobuf");
+        if (authorization is not null)
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return await local.SendAsync(request);
+    }
+
+    [Theory]
     [InlineData("1m")]
     [InlineData("25h")]
     [InlineData("abc")]

@@ -1,4 +1,3 @@
-using System.Net;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
@@ -33,6 +32,18 @@ public sealed class OpsOptions
     /// <summary>Where the telemetry the hub receives goes on to (an OTLP/HTTP endpoint such as a collector); unset keeps it here.</summary>
     public string? ForwardOtlpTo { get; set; }
 
+    /// <summary>
+    /// The key each service sends the hub's collector as its bearer token (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer …),
+    /// by its service name ("LgspHub.Population"). The collector takes nothing without one, and a sender's spans only under its own name.
+    /// </summary>
+    public Dictionary<string, string> CollectorKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The most the recent traces kept for the waterfall may take, by estimate; the oldest traces go first.</summary>
+    public long TraceStoreBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The most spans kept of one trace; further ones are dropped.</summary>
+    public int SpansPerTrace { get; set; } = 500;
+
     /// <summary>How long a computed figure (a window's summary, the broker's queues, the recent failures) is served again before it is computed anew.</summary>
     public TimeSpan CacheFiguresFor { get; set; } = TimeSpan.FromSeconds(2);
 }
@@ -40,12 +51,18 @@ public sealed class OpsOptions
 /// <summary>The operators' figures as JSON, derived from the gateway's transaction spans.</summary>
 public static class OpsApi
 {
+    private const int MinCollectorKeyLength = 32;
     private static readonly TimeSpan MinWindow = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxWindow = TimeSpan.FromHours(24);
 
     public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<OpsOptions>(builder.Configuration.GetSection(OpsOptions.Section));
+        builder.Services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section))
+            .Validate(ops => ops.CollectorKeys.Values.All(key => key.Length >= MinCollectorKeyLength),
+                $"Every key of {OpsOptions.Section}:CollectorKeys needs {MinCollectorKeyLength} characters or more (a random one, such as 32 bytes in hex).")
+            .Validate(ops => !ops.CollectorKeys.ContainsKey(TraceStoreProcessor.Service),
+                $"{OpsOptions.Section}:CollectorKeys names {TraceStoreProcessor.Service}: the gateway's own spans never come over OTLP.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<TransactionStatistics>();
         builder.Services.AddSingleton<TransactionSpanProcessor>();
         builder.Services.AddHybridCache();
@@ -135,14 +152,18 @@ public static class OpsApi
         app.MapPost("/v1/{signal:regex(^(traces|metrics|logs)$)}", async Task<Results<Ok, ProblemHttpResult, BadRequest>> (
                 string signal, HttpContext context, TraceCollector collector) =>
             {
-                // Telemetry comes from the hub's own processes on this machine, not from consumers.
-                if (context.Connection.RemoteIpAddress is not { } address || !IPAddress.IsLoopback(address))
-                    return TypedResults.Problem("Telemetry is accepted from this machine only.", statusCode: StatusCodes.Status403Forbidden);
+                // A key per sender, whatever its address: a proxy or sidecar on this machine is no credential.
+                if (collector.SenderOf(context.Request.Headers.Authorization) is not { } sender)
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    return TypedResults.Problem($"Telemetry needs the sender's collector key as its bearer token ({OpsOptions.Section}:CollectorKeys).",
+                        statusCode: StatusCodes.Status401Unauthorized);
+                }
                 using var body = new MemoryStream();
                 await context.Request.Body.CopyToAsync(body, context.RequestAborted);
                 try
                 {
-                    collector.Accept(signal, body.ToArray());
+                    collector.Accept(signal, body.ToArray(), sender);
                 }
                 catch (Google.Protobuf.InvalidProtocolBufferException)
                 {
