@@ -22,8 +22,7 @@ public sealed class DashboardTests(HubFixture hub)
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1600 } });
-        await page.GotoAsync(new Uri(hub.GatewayUrl, "/ops").ToString());
-        await page.WaitForSelectorAsync("body[data-loaded=true]");
+        await SignInAsync(page, Operators.Development);
 
         Assert.Equal("LgspHub · Vận hành", await page.TextContentAsync("h1"));
         Assert.Equal(landTotal.ToString("N0", new System.Globalization.CultureInfo("vi-VN")), (await page.TextContentAsync("#services tr[data-name=land] td.total"))?.Trim());
@@ -70,13 +69,72 @@ public sealed class DashboardTests(HubFixture hub)
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        await page.GotoAsync(new Uri(hub.GatewayUrl, "/ops").ToString());
-        await page.WaitForSelectorAsync("body[data-loaded=true]");
+        await SignInAsync(page, Operators.Development);
         await page.ClickAsync($"button[data-trace='{traceId}']");
         await page.WaitForSelectorAsync("#waterfall .hop[data-service='LgspHub.Land']");
 
         Assert.True(await page.Locator("#waterfall .hop[data-service='LgspHub.Gateway']").CountAsync() >= 1);
         Assert.True(await page.Locator("#waterfall .bar.error").CountAsync() >= 1, "the failing hop is marked");
+    }
+
+    [Fact]
+    public async Task The_page_asks_for_client_credentials_and_keeps_the_token_for_the_tab_only()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(OpsPage);
+        await page.WaitForSelectorAsync("#signin:not([hidden])");
+        Assert.True(await page.Locator("main").IsHiddenAsync(), "no figures before signing in");
+
+        await page.FillAsync("#client-id", Operators.Development.Id);
+        await page.FillAsync("#client-secret", "not-the-secret");
+        await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForFunctionAsync("document.querySelector('#signin-error').textContent.length > 0");
+        Assert.True(await page.Locator("main").IsHiddenAsync(), "a wrong secret shows no figures");
+
+        await SignInAsync(page, Operators.Development);
+        var stored = await page.EvaluateAsync<string>("JSON.stringify(Object.entries(sessionStorage))");
+        Assert.DoesNotContain(Operators.Development.Secret, stored, StringComparison.Ordinal);
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("body[data-loaded=true]");
+        Assert.True(await page.Locator("#signin").IsHiddenAsync(), "the token outlives a reload of the tab");
+
+        await page.ClickAsync("#signout");
+        await page.WaitForSelectorAsync("#signin:not([hidden])");
+        Assert.Equal("[]", await page.EvaluateAsync<string>("JSON.stringify(Object.keys(sessionStorage))"));
+    }
+
+    [Fact]
+    public async Task A_consumer_without_the_ops_right_is_sent_back_to_the_form()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(OpsPage);
+        await page.WaitForSelectorAsync("#signin:not([hidden])");
+
+        await page.FillAsync("#client-id", hub.AllAgencies.Id);
+        await page.FillAsync("#client-secret", hub.AllAgencies.Secret);
+        await page.ClickAsync("#signin button[type=submit]");
+
+        // Vietnamese by default: "Hệ thống này không có quyền lgsp.ops."
+        await page.WaitForFunctionAsync("document.querySelector('#signin-error').textContent.includes('lgsp.ops')");
+        Assert.True(await page.Locator("main").IsHiddenAsync());
+    }
+
+    private string OpsPage => new Uri(hub.GatewayUrl, "/ops").ToString();
+
+    /// <summary>As an operator does: the page's form, then the figures it loads with the token.</summary>
+    private async Task SignInAsync(IPage page, TestConsumer consumer)
+    {
+        if (page.Url != OpsPage)
+            await page.GotoAsync(OpsPage);
+        await page.WaitForSelectorAsync("#signin:not([hidden])");
+        await page.FillAsync("#client-id", consumer.Id);
+        await page.FillAsync("#client-secret", consumer.Secret);
+        await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForSelectorAsync("body[data-loaded=true]");
     }
 
     private async Task<int> LandTotalAsync()

@@ -93,6 +93,8 @@ public sealed class HubFixture : IAsyncLifetime
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
         gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
         gatewayEnvironment["Lgsp__Ops__ForwardOtlpTo"] = Traces.Endpoint;
+        foreach (var (service, key) in CollectorKeys)
+            gatewayEnvironment[$"Lgsp__Ops__CollectorKeys__{service}"] = key;
         foreach (var consumer in TestConsumers)
             foreach (var (key, value) in consumer.Registration())
                 gatewayEnvironment[key] = value;
@@ -135,6 +137,13 @@ public sealed class HubFixture : IAsyncLifetime
 
     private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted, AllAgencies, FaultInjector, Load];
 
+    /// <summary>Each agency's key for the hub's OTLP collector, by service name: fresh for each run, as ./lgsp up makes them.</summary>
+    public IReadOnlyDictionary<string, string> CollectorKeys { get; } =
+        Agencies.ToDictionary(ServiceName, _ => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+
+    /// <summary>A host's service name (service.name on its spans): its project's name.</summary>
+    public static string ServiceName(string host) => Path.GetFileName(Projects[host]);
+
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");
 
@@ -143,6 +152,9 @@ public sealed class HubFixture : IAsyncLifetime
         var environment = CommonEnvironment(brokerUrl);
         // Agencies export to the hub's collector in the gateway, which keeps recent traces and forwards everything.
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = _gatewayUrl.ToString();
+        // Only the suite's own agencies hold a collector key; a host of one test's own (another database) is refused there.
+        if (Projects.ContainsKey(agency))
+            environment["OTEL_EXPORTER_OTLP_HEADERS"] = $"Authorization=Bearer {CollectorKeys[ServiceName(agency)]}";
         environment["ConnectionStrings__database"] = $"Data Source={DatabasePath(agency)}";
         environment["Gateway__Url"] = _gatewayUrl.ToString();
         environment["Seed__Value"] = Seed.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

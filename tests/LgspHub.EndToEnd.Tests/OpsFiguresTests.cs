@@ -128,6 +128,81 @@ public sealed class OpsFiguresTests(HubFixture hub)
     }
 
     [Theory]
+    [InlineData("/ops/api/summary?window=1h")]
+    [InlineData("/ops/api/broker")]
+    [InlineData("/ops/api/failures")]
+    [InlineData("/ops/api/dossier-incidents")]
+    [InlineData("/ops/api/traces/0af7651916cd43dd8448eb211c80319c")]
+    public async Task Without_a_token_the_operators_figures_answer_401_with_a_problem(string path)
+    {
+        using var anonymous = new HttpClient { BaseAddress = hub.GatewayUrl };
+
+        var response = await anonymous.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_consumer_without_the_ops_right_gets_a_403_however_many_agency_rights_it_has()
+    {
+        using var client = await hub.AllAgencies.ClientAsync(hub.GatewayUrl);
+
+        var response = await client.GetAsync("/ops/api/summary?window=1h");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("lgsp.ops", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_development_operator_reads_the_figures_and_anyone_gets_the_page_that_signs_in()
+    {
+        using var client = await Operators.Development.ClientAsync(hub.GatewayUrl);
+        using var anonymous = new HttpClient { BaseAddress = hub.GatewayUrl };
+
+        var summary = await client.GetAsync("/ops/api/summary?window=1h");
+        var page = await anonymous.GetAsync("/ops");
+
+        Assert.Equal(HttpStatusCode.OK, summary.StatusCode);
+        Assert.Equal(0.998, (await summary.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("slo").GetProperty("objective").GetDouble());
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("id=\"signin\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer not-a-collector-key")]
+    public async Task The_collector_takes_no_telemetry_without_a_sender_s_key_even_from_this_machine(string? authorization)
+    {
+        foreach (var signal in new[] { "traces", "metrics", "logs" })
+        {
+            var response = await ExportAsync(signal, authorization);
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        }
+    }
+
+    [Fact]
+    public async Task The_collector_takes_an_export_with_an_agency_s_key()
+    {
+        var response = await ExportAsync("traces", $"Bearer {hub.CollectorKeys[HubFixture.ServiceName("land")]}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>An empty export, which OTLP allows: the collector's answer is about the credential alone.</summary>
+    private async Task<HttpResponseMessage> ExportAsync(string signal, string? authorization)
+    {
+        using var local = new HttpClient { BaseAddress = hub.GatewayUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/{signal}") { Content = new ByteArrayContent([]) };
+        request.Content.Headers.ContentType = new("application/x-protobuf");
+        if (authorization is not null)
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return await local.SendAsync(request);
+    }
+
+    [Theory]
     [InlineData("1m")]
     [InlineData("25h")]
     [InlineData("abc")]

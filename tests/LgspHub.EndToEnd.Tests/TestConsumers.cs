@@ -8,7 +8,8 @@ namespace LgspHub.EndToEnd.Tests;
 /// <summary>A consumer system the tests register with the gateway, with its own secret and rights.</summary>
 public sealed record TestConsumer(string Id, string[] Rights, int RequestsPerSecond = 100_000, int Burst = 100_000)
 {
-    public string Secret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    /// <summary>A fresh one, unless the consumer is one of the configuration's own (the development operator).</summary>
+    public string Secret { get; init; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The gateway's configuration for this consumer, as environment variables.</summary>
     public IEnumerable<KeyValuePair<string, string>> Registration()

@@ -1,4 +1,3 @@
-using System.Net;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
@@ -32,19 +31,42 @@ public sealed class OpsOptions
 
     /// <summary>Where the telemetry the hub receives goes on to (an OTLP/HTTP endpoint such as a collector); unset keeps it here.</summary>
     public string? ForwardOtlpTo { get; set; }
+
+    /// <summary>
+    /// The key each service sends the hub's collector as its bearer token (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer …),
+    /// by its service name ("LgspHub.Population"). The collector takes nothing without one, and a sender's spans only under its own name.
+    /// </summary>
+    public Dictionary<string, string> CollectorKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The most the recent traces kept for the waterfall may take, by estimate; the oldest traces go first.</summary>
+    public long TraceStoreBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The most spans kept of one trace; further ones are dropped.</summary>
+    public int SpansPerTrace { get; set; } = 500;
+
+    /// <summary>How long a computed figure (a window's summary, the broker's queues, the recent failures) is served again before it is computed anew.</summary>
+    public TimeSpan CacheFiguresFor { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The operators' figures as JSON, derived from the gateway's transaction spans.</summary>
 public static class OpsApi
 {
+    private const int MinCollectorKeyLength = 32;
     private static readonly TimeSpan MinWindow = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxWindow = TimeSpan.FromHours(24);
 
     public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<OpsOptions>(builder.Configuration.GetSection(OpsOptions.Section));
+        builder.Services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section))
+            .Validate(ops => ops.CollectorKeys.Values.All(key => key.Length >= MinCollectorKeyLength),
+                $"Every key of {OpsOptions.Section}:CollectorKeys needs {MinCollectorKeyLength} characters or more (a random one, such as 32 bytes in hex).")
+            .Validate(ops => !ops.CollectorKeys.ContainsKey(TraceStoreProcessor.Service),
+                $"{OpsOptions.Section}:CollectorKeys names {TraceStoreProcessor.Service}: the gateway's own spans never come over OTLP.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<TransactionStatistics>();
         builder.Services.AddSingleton<TransactionSpanProcessor>();
+        builder.Services.AddHybridCache();
+        builder.Services.AddSingleton<OpsFigures>();
         builder.Services.AddHttpClient<BrokerClient>(http => http.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<TraceStore>();
         builder.Services.AddSingleton<FlowStatistics>();
@@ -63,48 +85,41 @@ public static class OpsApi
         return builder;
     }
 
+    /// <summary>The hub's own operation behind /ops/api: a consumer needs it among its rights ("lgsp.ops", or "lgsp.*").</summary>
+    public const string OperationName = "lgsp.ops";
+
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
     {
-        var ops = app.MapGroup("/ops").AllowAnonymous().WithTags("Operations").WithMetadata(Operation.Hub("lgsp.ops"));
-        ops.MapGet("/api/summary", Summary)
+        var ops = app.MapGroup("/ops").WithTags("Operations").WithMetadata(Operation.Hub(OperationName));
+        // The figures name consumers, failures, dossier ids and queues: an operator's token is needed, as for the records.
+        var api = ops.MapGroup("/api").RequireAuthorization(OperationRightRequirement.Policy);
+        api.MapGet("/summary", Summary)
             .WithSummary("Transactions, success rate, latency, error budget and burn-rate alerts over a window (5m to 24h), from the traces");
-        ops.MapGet("/api/broker", async (BrokerClient broker, CancellationToken cancellationToken) => TypedResults.Ok(await broker.GetAsync(cancellationToken)))
+        api.MapGet("/broker", async (OpsFigures figures, BrokerClient broker, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await figures.GetAsync("ops:broker", async token => await broker.GetAsync(token), cancellationToken)))
             .WithSummary("Queue depths, consumers and error-queue counts per agency");
-        ops.MapGet("/api/failures", RecentFailures)
+        api.MapGet("/failures", RecentFailures)
             .WithSummary("The most recent failed transactions, with their trace ids");
-        ops.MapGet("/api/dossier-incidents", (FlowStatistics flows) => TypedResults.Ok(flows.Incidents))
+        api.MapGet("/dossier-incidents", (FlowStatistics flows) => TypedResults.Ok(flows.Incidents))
             .WithSummary("The most recent dossiers rejected or stopped on a failed step, with their trace ids");
-        ops.MapGet("/api/traces/{traceId}", Results<Ok<WaterfallSpan[]>, ProblemHttpResult> (string traceId, TraceStore store) =>
+        api.MapGet("/traces/{traceId}", Results<Ok<WaterfallSpan[]>, ProblemHttpResult> (string traceId, TraceStore store) =>
                 store.Get(traceId.ToLowerInvariant()) is { Count: > 0 } spans
                     ? TypedResults.Ok(Waterfall(spans))
                     : ApiProblems.NotFound("This trace is not among the recent ones the hub keeps."))
             .WithSummary("A recent trace as a waterfall: every hop across gateway, agencies and the broker, with offsets and durations");
         app.MapTraceCollector();
+        // The page holds no figures: it is served to anyone, and its script signs in for the API.
         ops.MapGet("/", () => TypedResults.Content(Page.Value, "text/html; charset=utf-8"))
+            .AllowAnonymous()
             .ExcludeFromDescription();
         return app;
     }
 
-    private static Results<Ok<OpsSummary>, ValidationProblem> Summary(
-        TransactionStatistics statistics, FlowStatistics flows, Microsoft.Extensions.Options.IOptions<OpsOptions> options, TimeProvider clock, string? window)
+    private static async Task<Results<Ok<OpsSummary>, ValidationProblem>> Summary(OpsFigures figures, string? window, CancellationToken cancellationToken)
     {
         if (!TryParseWindow(window ?? "1h", out var span))
             return ApiProblems.Invalid("window", "A window from 5m to 24h, such as 5m, 30m, 1h, 6h or 24h.");
-
-        var objective = options.Value.Objective;
-        var now = clock.GetUtcNow();
-        var budgetPeriod = Slo.Rules.Max(r => r.LongWindow);
-        var series = statistics.Minutes(budgetPeriod).Select(m => new MinuteCount(m.Minute, m.Counts.Succeeded + m.Counts.Failed, m.Counts.Failed)).ToList();
-        return TypedResults.Ok(new OpsSummary(
-            span,
-            statistics.Overall(span),
-            statistics.By(span, k => k.Service),
-            statistics.By(span, k => k.Operation),
-            statistics.By(span, k => k.Consumer, withLatency: false),
-            new SloStatus(objective, Slo.ErrorBudgetLeft(series, now, budgetPeriod, objective), budgetPeriod, Slo.Evaluate(series, now, objective)),
-            statistics.Minutes(span).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.SuccessRate)).ToList(),
-            flows.Deliveries(span),
-            flows.Dossiers(span)));
+        return TypedResults.Ok(await figures.SummaryAsync(span, cancellationToken));
     }
 
     private static WaterfallSpan[] Waterfall(IReadOnlyList<ReceivedSpan> spans)
@@ -115,9 +130,14 @@ public static class OpsApi
             .ToArray();
     }
 
-    private static async Task<Ok<TransactionRecord[]>> RecentFailures(GatewayDb db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await db.Transactions.AsNoTracking().Where(r => r.Outcome == Outcome.Failed)
-            .OrderByDescending(r => r.RequestInAt).Take(20).ToArrayAsync(cancellationToken));
+    // The scan for failed records runs in a scope of its own: a caller that waits on it may outlive the request that started it.
+    private static async Task<Ok<TransactionRecord[]>> RecentFailures(OpsFigures figures, IServiceScopeFactory scopes, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await figures.GetAsync("ops:failures", async token =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<GatewayDb>().Transactions.AsNoTracking().Where(r => r.Outcome == Outcome.Failed)
+                .OrderByDescending(r => r.RequestInAt).Take(20).ToArrayAsync(token);
+        }, cancellationToken));
 
     /// <summary>The dashboard: one page, no build step, reading the JSON above.</summary>
     private static readonly Lazy<string> Page = new(() =>
@@ -132,14 +152,18 @@ public static class OpsApi
         app.MapPost("/v1/{signal:regex(^(traces|metrics|logs)$)}", async Task<Results<Ok, ProblemHttpResult, BadRequest>> (
                 string signal, HttpContext context, TraceCollector collector) =>
             {
-                // Telemetry comes from the hub's own processes on this machine, not from consumers.
-                if (context.Connection.RemoteIpAddress is not { } address || !IPAddress.IsLoopback(address))
-                    return TypedResults.Problem("Telemetry is accepted from this machine only.", statusCode: StatusCodes.Status403Forbidden);
+                // A key per sender, whatever its address: a proxy or sidecar on this machine is no credential.
+                if (collector.SenderOf(context.Request.Headers.Authorization) is not { } sender)
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    return TypedResults.Problem($"Telemetry needs the sender's collector key as its bearer token ({OpsOptions.Section}:CollectorKeys).",
+                        statusCode: StatusCodes.Status401Unauthorized);
+                }
                 using var body = new MemoryStream();
                 await context.Request.Body.CopyToAsync(body, context.RequestAborted);
                 try
                 {
-                    collector.Accept(signal, body.ToArray());
+                    collector.Accept(signal, body.ToArray(), sender);
                 }
                 catch (Google.Protobuf.InvalidProtocolBufferException)
                 {
