@@ -41,6 +41,21 @@ public sealed class TokenEndpointTests(ITestOutputHelper output)
             .Concat(settings)
             .ToDictionary());
 
+    [Theory]
+    [InlineData("multipart/form-data; boundary=x", "{\"personalId\": \"049085000123\"}")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_cre")]
+    public async Task A_body_that_claims_to_be_a_form_and_is_not_is_a_bad_request(string contentType, string body)
+    {
+        using var host = Host();
+        using var client = host.ClientFrom(LegitNetwork);
+        using var content = new StringContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        var response = await client.PostAsync(TokenEndpoint.Path, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     [Fact]
     public async Task A_brute_force_is_locked_out_while_another_consumer_gets_its_tokens_at_its_usual_latency()
     {

@@ -54,7 +54,16 @@ public static class TokenEndpoint
     {
         if (!request.HasFormContentType)
             return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "Send the grant as application/x-www-form-urlencoded.");
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            // A body that claims to be a form and is not (a broken multipart, too many fields): the caller's fault.
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The body is not a well-formed form.");
+        }
         if (form["grant_type"] != "client_credentials")
             return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
 
