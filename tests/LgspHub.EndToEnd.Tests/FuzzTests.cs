@@ -23,7 +23,7 @@ public sealed class FuzzTests(HubFixture hub)
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, UseCookies = false };
         using var http = new HttpClient(handler) { BaseAddress = hub.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var unrecorded = 0;
+        var unrecorded = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var next = -1;
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
 
@@ -49,8 +49,9 @@ public sealed class FuzzTests(HubFixture hub)
                     using var response = await http.SendAsync(request, deadline.Token);
                     if ((int)response.StatusCode >= 500)
                         failures.Enqueue($"{what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                    if (!response.Headers.Contains("X-Lgsp-Transaction-Id"))
-                        Interlocked.Increment(ref unrecorded);
+                    // Kestrel answers headers over its limits itself (431), before any of the hub's code runs.
+                    if (!response.Headers.Contains("X-Lgsp-Transaction-Id") && response.StatusCode != HttpStatusCode.RequestHeaderFieldsTooLarge)
+                        unrecorded.Enqueue($"{what}: {(int)response.StatusCode}");
                 }
                 catch (HttpRequestException e)
                 {
@@ -61,7 +62,7 @@ public sealed class FuzzTests(HubFixture hub)
 
         Assert.False(deadline.IsCancellationRequested, $"the run did not end within its time; {next} requests sent");
         Assert.True(failures.IsEmpty, $"{failures.Count} failures, the first: {string.Join("\n", failures.Take(10))}");
-        Assert.Equal(0, unrecorded);
+        Assert.True(unrecorded.IsEmpty, $"{unrecorded.Count} answers without a transaction id, the first: {string.Join("\n", unrecorded.Take(10))}");
         foreach (var host in hub.Hosts.Values)
             Assert.False(host.HasExited, $"{host.Name} crashed");
         Assert.Equal(HttpStatusCode.OK, (await hub.Gateway.GetAsync("/api/civil-status/dossiers/statistics")).StatusCode);

@@ -59,7 +59,11 @@ public static class TokenEndpoint
         {
             form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        catch (BadHttpRequestException e)
+        {
+            return OAuthError(e.StatusCode, "invalid_request", "The body could not be read: " + e.Message);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             // A body that claims to be a form and is not (a broken multipart, too many fields): the caller's fault.
             return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The body is not a well-formed form.");

@@ -47,7 +47,12 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
         var requestInAt = clock.GetUtcNow();
         var started = clock.GetTimestamp();
         var id = Guid.CreateVersion7(requestInAt);
-        context.Response.Headers[TransactionIdHeader] = id.ToString();
+        // Set as the answer starts, so a handler that clears the response (the exception handler does) cannot drop it.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[TransactionIdHeader] = id.ToString();
+            return Task.CompletedTask;
+        });
         context.Features.Set(new TransactionIdentity(id, requestInAt));
         var span = Activity.Current;
         span?.SetTag(TransactionTags.Id, id.ToString());
