@@ -41,7 +41,7 @@ public static class AccessExtensions
         services.AddConsumerRateLimits();
 
         services.Configure<RecordOptions>(builder.Configuration.GetSection(RecordOptions.Section));
-        services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)));
+        services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)).AddInterceptors(GatewayDb.Durability));
         services.AddSingleton<TransactionLog>();
         services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
         services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records");

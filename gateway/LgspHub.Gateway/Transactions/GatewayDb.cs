@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LgspHub.Gateway.Transactions;
@@ -9,6 +11,14 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     /// <summary>ConnectionStrings:database, or gateway.db beside the program.</summary>
     public static string ConnectionString(IConfiguration configuration) =>
         configuration.GetConnectionString("database") ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "gateway.db")}";
+
+    /// <summary>
+    /// Commits reach the write-ahead log at once but are synced to disk at checkpoints (SQLite's synchronous=NORMAL in
+    /// WAL mode): what was committed survives the gateway being killed, and only an operating-system crash or a power
+    /// cut can lose the last moments. With a sync per commit and no group window, personal-data reads (each answer waits
+    /// for its audit entry's commit) ran at 0.83x the previous build in `./lgsp bench compare`; with both, at 1.02x.
+    /// </summary>
+    public static readonly IInterceptor Durability = new SynchronousNormal();
 
     public DbSet<TransactionRecord> Transactions => Set<TransactionRecord>();
 
@@ -64,4 +74,22 @@ public sealed class RecordOptions
 
     /// <summary>Base64 key of the subject hash (HMAC-SHA256 of the personal ID). Keep it secret and stable.</summary>
     public string? SubjectKey { get; set; }
+}
+
+internal sealed class SynchronousNormal : DbConnectionInterceptor
+{
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous = NORMAL";
+        command.ExecuteNonQuery();
+    }
 }
