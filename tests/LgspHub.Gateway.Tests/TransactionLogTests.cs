@@ -61,8 +61,8 @@ public sealed class TransactionLogTests : IDisposable
         await log.StartAsync(default);
         try
         {
-            await log.AppendAsync([Entry(), Entry()]).WaitAsync(TimeSpan.FromSeconds(10));
-            await log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(10));
+            await log.AppendAsync([Entry(), Entry()]).WaitAsync(TimeSpan.FromSeconds(30));
+            await log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(30));
 
             await using var scope = _services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
@@ -82,11 +82,11 @@ public sealed class TransactionLogTests : IDisposable
         await log.StartAsync(default);
         try
         {
-            await log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(10));
+            await log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(30));
             await using (var scope = _services.CreateAsyncScope())
                 await scope.ServiceProvider.GetRequiredService<GatewayDb>().Database.ExecuteSqlRawAsync("DROP TABLE Audit");
 
-            await Assert.ThrowsAsync<AuditUnavailableException>(() => log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(20)));
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(30)));
 
             Assert.False(log.AcceptsAudit);
             Assert.Equal(HealthStatus.Unhealthy, (await new RecordsHealthCheck(log).CheckHealthAsync(new HealthCheckContext())).Status);
