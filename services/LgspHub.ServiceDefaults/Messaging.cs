@@ -14,7 +14,8 @@ public static class Messaging
 
     /// <summary>
     /// MassTransit over RabbitMQ, the same for every agency: durable queues and publisher confirms
-    /// (MassTransit's RabbitMQ defaults), retries with back-off, then the endpoint's _error queue.
+    /// (MassTransit's RabbitMQ defaults), immediate retries with back-off, then delayed redeliveries
+    /// (<see cref="MessagingOptions.Redelivery"/>), then the endpoint's _error queue.
     /// Queue names carry the agency's name so two agencies never compete for one queue. Every queue of the
     /// hub (<see cref="HubTopology"/>) is declared when the bus starts, whichever agency starts first.
     /// </summary>
@@ -28,8 +29,14 @@ public static class Messaging
         if (HubTopology.Mismatches(agency, names, registered) is { Count: > 0 } mismatches)
             throw new InvalidOperationException($"The {agency} agency's consumers do not match the hub's topology: {string.Join("; ", mismatches)}.");
 
+        var messaging = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        var redelivery = messaging.RedeliverySchedule;
+        if (redelivery.Any(wait => wait <= TimeSpan.Zero || wait > MessagingOptions.LongestWait))
+            throw new InvalidOperationException($"{MessagingOptions.Section}:{nameof(MessagingOptions.Redelivery)}: each wait is more than zero and at most {MessagingOptions.LongestWait}.");
+
         builder.AddFaultInjection();
         builder.Services.AddSingleton(new ErrorQueues(brokerUrl));
+        builder.Services.AddSingleton(_ => new WaitQueues(brokerUrl));
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ErrorQueues>());
         builder.Services.AddMassTransit(bus =>
         {
@@ -53,6 +60,8 @@ public static class Messaging
             {
                 rabbit.Host(brokerUrl);
                 HubTopology.DeclareEveryConsumerQueue(rabbit);
+                // Outside the immediate retries: redelivery starts once they are spent.
+                rabbit.UseWaitQueueRedelivery(context.GetRequiredService<WaitQueues>(), redelivery);
                 rabbit.UseLgspConsumePipeline(context);
                 rabbit.ConfigureEndpoints(context);
             });
