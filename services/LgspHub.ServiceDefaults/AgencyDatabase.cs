@@ -40,10 +40,13 @@ public static class AgencyDatabase
         where TDb : AgencyDbContext
         where TRow : class
     {
+        // Settings that leave the share of serials in doubt stop the host before it touches the database.
+        var serials = (app.Configuration.GetSection(SerialOptions.Section).Get<SerialOptions>() ?? new SerialOptions()).Partition();
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var options = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
         await db.EnsureSeededAsync(options, seed, app.Logger, app.Lifetime.ApplicationStopping);
+        await db.ClaimSerialPartitionAsync(serials, app.Lifetime.ApplicationStopping);
     }
 
     /// <summary>
