@@ -43,7 +43,8 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
             dossier.Property(d => d.Version).IsConcurrencyToken();
             dossier.HasMany(d => d.Steps).WithOne().HasForeignKey(s => s.DossierId);
             dossier.HasIndex(d => new { d.State, d.SubmittedAt });
-            dossier.HasIndex(d => d.IdempotencyKey).IsUnique();
+            // A key is the consumer's own, per kind of dossier (keys without one are NULL, and SQLite keeps NULLs apart).
+            dossier.HasIndex(d => new { d.Consumer, d.Kind, d.IdempotencyKey }).IsUnique();
         });
         modelBuilder.Entity<DossierStep>().HasKey(s => new { s.DossierId, s.Name });
     }

@@ -17,20 +17,52 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<OutboxLease> OutboxLeases => Set<OutboxLease>();
 
+    public DbSet<SerialPartition> SerialPartitions => Set<SerialPartition>();
+
     /// <summary>Queues an integration event; it is published only if this unit of work commits.</summary>
     public void PublishOnCommit<T>(T message) where T : class => Outbox.Add(OutboxMessage.For(message, TimeProvider.System.GetUtcNow()));
 
     /// <summary>
-    /// The next free serial under a prefix (a personal ID's first six digits, a register's book).
-    /// Seeded numbers were not counted, so taken ones are skipped.
+    /// The next free serial under a prefix (a personal ID's first six digits, a register's book), in this database's
+    /// share (<see cref="SerialPartition"/>). Seeded numbers were not counted, so taken ones are skipped.
     /// </summary>
     public async Task<int> NextSerialAsync(string prefix, Func<int, Task<bool>> isTaken, CancellationToken cancellationToken)
     {
+        var share = await SerialPartitions.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? SerialPartition.Whole;
         int serial;
         do
-            serial = await ReserveSerialAsync(prefix, cancellationToken);
+            serial = share.Serial(await ReserveSerialAsync(prefix, cancellationToken));
         while (await isTaken(serial));
         return serial;
+    }
+
+    /// <summary>
+    /// Records the share of serials this database draws, on its first start; later starts must name the same one.
+    /// Instances sharing the database draw from its one counter, so they must not be split; and numbers an instance
+    /// drew in one share would be drawn again by another in a new one.
+    /// </summary>
+    public async Task ClaimSerialPartitionAsync(SerialPartition configured, CancellationToken cancellationToken)
+    {
+        var stored = await SerialPartitions.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        if (stored is null)
+        {
+            SerialPartitions.Add(new SerialPartition { Instance = configured.Instance, Instances = configured.Instances });
+            try
+            {
+                await SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance on this database recorded it first.
+                ChangeTracker.Clear();
+                stored = await SerialPartitions.AsNoTracking().SingleAsync(cancellationToken);
+            }
+        }
+        if (!stored.SameShare(configured))
+            throw new InvalidOperationException(
+                $"This database draws serials as {stored}, but this host is configured as {configured} ({SerialOptions.Section}). Instances that share "
+                + "a database draw from one counter and take no share; an instance with a database of its own keeps the share it started with.");
     }
 
     /// <summary>
@@ -65,6 +97,7 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
         });
         modelBuilder.Entity<SerialCounter>().HasKey(c => c.Prefix);
         modelBuilder.Entity<OutboxLease>().Property(l => l.Id).ValueGeneratedNever();
+        modelBuilder.Entity<SerialPartition>().Property(p => p.Id).ValueGeneratedNever();
     }
 
     private sealed class PersonalIdConverter() : ValueConverter<PersonalId, string>(id => id.Value, value => PersonalId.Parse(value, null));

@@ -14,23 +14,40 @@ public static class Messaging
 
     /// <summary>
     /// MassTransit over RabbitMQ, the same for every agency: durable queues and publisher confirms
-    /// (MassTransit's RabbitMQ defaults), retries with back-off, then the endpoint's _error queue.
-    /// Queue names carry the agency's name so two agencies never compete for one queue.
+    /// (MassTransit's RabbitMQ defaults), immediate retries with back-off, then delayed redeliveries
+    /// (<see cref="MessagingOptions.Redelivery"/>), then the endpoint's _error queue.
+    /// Queue names carry the agency's name so two agencies never compete for one queue. Every queue of the
+    /// hub (<see cref="HubTopology"/>) is declared when the bus starts, whichever agency starts first.
     /// </summary>
-    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string agency)
+    /// <param name="consumers">The consumers; by default those of the entry assembly (with their definitions).</param>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string agency, params Type[] consumers)
     {
         var brokerUrl = new Uri(builder.Configuration.GetConnectionString("rabbitmq") ?? DefaultBrokerUrl);
+        var names = new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false);
+        var entryAssembly = Assembly.GetEntryAssembly();
+        var registered = consumers.Length > 0 || entryAssembly is null ? consumers : HubTopology.ConsumersIn(entryAssembly).ToArray();
+        if (HubTopology.Mismatches(agency, names, registered) is { Count: > 0 } mismatches)
+            throw new InvalidOperationException($"The {agency} agency's consumers do not match the hub's topology: {string.Join("; ", mismatches)}.");
+
+        var messaging = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        var redelivery = messaging.RedeliverySchedule;
+        if (redelivery.Any(wait => wait <= TimeSpan.Zero || wait > MessagingOptions.LongestWait))
+            throw new InvalidOperationException($"{MessagingOptions.Section}:{nameof(MessagingOptions.Redelivery)}: each wait is more than zero and at most {MessagingOptions.LongestWait}.");
 
         builder.AddFaultInjection();
         builder.Services.AddSingleton(new ErrorQueues(brokerUrl));
+        builder.Services.AddSingleton(_ => new WaitQueues(brokerUrl));
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ErrorQueues>());
         builder.Services.AddMassTransit(bus =>
         {
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(agency + "-", includeNamespace: false));
+            bus.SetEndpointNameFormatter(names);
             // MassTransit reports usage to its vendor over the internet by default; a hub of agencies sends nothing out.
             bus.ConfigureUsageTelemetryOptions(telemetry => telemetry.Enabled = false);
             // Each agency's consumers live in its own assembly.
-            bus.AddConsumers(Assembly.GetEntryAssembly());
+            if (consumers.Length > 0)
+                bus.AddConsumers(consumers);
+            else
+                bus.AddConsumers(entryAssembly);
             // Measured by ./lgsp bench bus (docs/performance.md): with MassTransit's default prefetch (16) consumers
             // fall behind a burst by seconds; eight deliveries at once per endpoint is where throughput stopped rising.
             bus.AddConfigureEndpointsCallback((_, endpoint) =>
@@ -42,6 +59,9 @@ public static class Messaging
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
+                HubTopology.DeclareEveryConsumerQueue(rabbit);
+                // Outside the immediate retries: redelivery starts once they are spent.
+                rabbit.UseWaitQueueRedelivery(context.GetRequiredService<WaitQueues>(), redelivery);
                 rabbit.UseLgspConsumePipeline(context);
                 rabbit.ConfigureEndpoints(context);
             });

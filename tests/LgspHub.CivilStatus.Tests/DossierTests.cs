@@ -7,7 +7,7 @@ public class DossierTests
     private static readonly DateTimeOffset Submitted = new(2026, 11, 2, 8, 0, 0, TimeSpan.Zero);
 
     private static Dossier Birth() =>
-        Dossier.Submit(DossierKind.Birth, Guid.NewGuid(), "{}", null, Submitted, TimeSpan.FromDays(5));
+        Dossier.Submit(DossierKind.Birth, Guid.NewGuid(), "{}", "", "", null, Submitted, TimeSpan.FromDays(5));
 
     private static void CompleteAll(Dossier dossier, DateTimeOffset at)
     {

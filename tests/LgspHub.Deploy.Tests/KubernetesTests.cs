@@ -41,12 +41,12 @@ public class KubernetesTests
     }
 
     [Fact]
-    public void Every_host_runs_as_a_deployment_behind_a_service_on_its_default_port()
+    public void Every_host_runs_as_a_workload_behind_a_service_on_its_default_port()
     {
         Assert.Equal(HubCode.Hosts.Select(h => h.Name).Order(), K8s.Instances.Select(i => i.Host.Name).Order());
         foreach (var instance in K8s.Instances)
         {
-            var deployment = K8s.Named("Deployment", instance.Name);
+            var deployment = K8s.Workload(instance.Name);
             var container = KubernetesManifests.MainContainer(deployment);
             Assert.Equal(instance.Host.Name, instance.Name);
             Assert.Equal($"http://+:{instance.Host.Port}", instance.Environment["ASPNETCORE_URLS"]);
@@ -56,7 +56,7 @@ public class KubernetesTests
             var port = Assert.Single(service.List("spec", "ports"));
             Assert.Equal(instance.Host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), port.Text("port"));
             Assert.Equal("http", port.Text("targetPort"));
-            Assert.True(Selects(service, deployment), $"Service {instance.Name} does not select the pods of Deployment {instance.Name}");
+            Assert.True(Selects(service, deployment), $"Service {instance.Name} does not select the pods of {instance.Name}");
         }
     }
 
@@ -65,7 +65,7 @@ public class KubernetesTests
     {
         foreach (var instance in K8s.Instances)
         {
-            var container = KubernetesManifests.MainContainer(K8s.Named("Deployment", instance.Name));
+            var container = KubernetesManifests.MainContainer(K8s.Workload(instance.Name));
             Assert.Equal("/health/ready", container.Text("readinessProbe", "httpGet", "path"));
             Assert.Equal("/health/live", container.Text("livenessProbe", "httpGet", "path"));
             Assert.Equal("/health/live", container.Text("startupProbe", "httpGet", "path"));
@@ -77,20 +77,28 @@ public class KubernetesTests
     }
 
     [Fact]
-    public void Population_runs_two_replicas_and_every_other_host_one_on_its_own_volume()
+    public void Population_runs_two_replicas_each_on_its_own_volume_and_share_of_serials_and_every_other_host_one()
     {
         foreach (var instance in K8s.Instances)
         {
-            var deployment = K8s.Named("Deployment", instance.Name);
-            var data = DataVolume(deployment, instance);
+            var deployment = K8s.Workload(instance.Name);
             if (instance.Host.Name == "population")
             {
-                Assert.Equal("2", deployment.Text("spec", "replicas"));
-                // One SQLite file per pod: a volume two pods would share is no place for SQLite.
-                Assert.NotNull(data.At("emptyDir"));
+                Assert.Equal("StatefulSet", deployment.Text("kind"));
+                var replicas = deployment.Text("spec", "replicas");
+                Assert.Equal("2", replicas);
+                // One SQLite file per pod, kept with the pod's index: a volume two pods would share is no place for
+                // SQLite, and a pod back on an empty disk would count its serials from the start again.
+                var claim = VolumeClaimTemplate(deployment, instance);
+                Assert.Equal(["ReadWriteOnce"], claim.Texts("spec", "accessModes"));
+                // Databases of their own: each pod draws its share of the serials, named by its index.
+                Assert.Equal(replicas, instance.Environment["Lgsp__Serials__Instances"]);
+                var index = KubernetesManifests.MainContainer(deployment).List("env").Single(v => v.Text("name") == "Lgsp__Serials__Instance");
+                Assert.Equal("metadata.labels['apps.kubernetes.io/pod-index']", index.Text("valueFrom", "fieldRef", "fieldPath"));
             }
             else
             {
+                var data = DataVolume(deployment, instance);
                 Assert.Equal("1", deployment.Text("spec", "replicas"));
                 Assert.Equal("Recreate", deployment.Text("spec", "strategy", "type"));
                 var claim = K8s.Named("PersistentVolumeClaim", data.Text("persistentVolumeClaim", "claimName")!);
@@ -130,7 +138,7 @@ public class KubernetesTests
             {
                 var service = K8s.Named("Service", address.Host);
                 Assert.Contains(service.List("spec", "ports"), p => p.Text("port") == address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Assert.True(Selects(service, K8s.Named("Deployment", agency.Name)), $"{cluster} → {address}: the Service does not select {agency.Name}'s pods");
+                Assert.True(Selects(service, K8s.Workload(agency.Name)), $"{cluster} → {address}: the Service does not select {agency.Name}'s pods");
             }
         }
     }
@@ -229,6 +237,13 @@ public class KubernetesTests
         var folder = Path.GetDirectoryName(instance.Environment["ConnectionStrings__database"]["Data Source=".Length..])!;
         var mount = KubernetesManifests.MainContainer(deployment).List("volumeMounts").Single(m => m.Text("mountPath") == folder);
         return deployment.List("spec", "template", "spec", "volumes").Single(v => v.Text("name") == mount.Text("name"));
+    }
+
+    private static YamlNode VolumeClaimTemplate(YamlNode statefulSet, Instance instance)
+    {
+        var folder = Path.GetDirectoryName(instance.Environment["ConnectionStrings__database"]["Data Source=".Length..])!;
+        var mount = KubernetesManifests.MainContainer(statefulSet).List("volumeMounts").Single(m => m.Text("mountPath") == folder);
+        return statefulSet.List("spec", "volumeClaimTemplates").Single(v => v.Text("metadata", "name") == mount.Text("name"));
     }
 
     private static string? PortNamed(YamlNode container, string name) =>

@@ -164,6 +164,24 @@ public sealed class DossierFlowTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task An_idempotency_key_is_the_consumers_own_and_reused_for_another_declaration_is_a_422()
+    {
+        var key = Guid.NewGuid().ToString();
+        var mother = hub.Mother(13);
+        using var otherConsumer = await hub.AllAgencies.ClientAsync(hub.GatewayUrl);
+
+        var first = await SubmitWithKeyAsync(Dossiers.BirthRequest(mother, childName: "Đỗ Minh Quân"), key);
+        var others = await SubmitWithKeyAsync(Dossiers.BirthRequest(mother, childName: "Đỗ Minh Khôi"), key, otherConsumer);
+        using var reused = await SendWithKeyAsync(hub.Gateway, Dossiers.BirthRequest(mother, childName: "Đỗ Minh Khôi"), key);
+
+        Assert.NotEqual(first, others);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+        await hub.WaitForStateAsync(first, "Completed");
+        await hub.WaitForStateAsync(others, "Completed");
+    }
+
+    [Fact]
     public async Task A_second_dossier_for_the_same_death_is_rejected_and_pays_nothing_twice()
     {
         var deceased = hub.Citizens(Pool.Dossiers).First(c => c is { DateOfDeath: null, Card.BeneficiaryGroup: "HT", Parcels.Count: 0 });
@@ -271,13 +289,18 @@ public sealed class DossierFlowTests(HubFixture hub)
             : JsonDocument.Parse("""{"completed":0,"completedOnTime":0}""").RootElement;
     }
 
-    private async Task<string> SubmitWithKeyAsync(object request, string key)
+    private async Task<string> SubmitWithKeyAsync(object request, string key, HttpClient? consumer = null)
+    {
+        using var response = await SendWithKeyAsync(consumer ?? hub.Gateway, request, key);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("statusUrl").GetString()!;
+    }
+
+    private static async Task<HttpResponseMessage> SendWithKeyAsync(HttpClient consumer, object request, string key)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "/api/civil-status/birth-dossiers") { Content = JsonContent.Create(request) };
         message.Headers.Add("Idempotency-Key", key);
-        var response = await hub.Gateway.SendAsync(message);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("statusUrl").GetString()!;
+        return await consumer.SendAsync(message);
     }
 
     private async Task<int> ErrorQueueCountAsync(string agency, string queue)

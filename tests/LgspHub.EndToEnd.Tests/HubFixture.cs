@@ -144,6 +144,9 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>A host's service name (service.name on its spans): its project's name.</summary>
     public static string ServiceName(string host) => Path.GetFileName(Projects[host]);
 
+    /// <summary>The agencies' delayed redeliveries, short: immediate retries (about 3 s), 1 s, retries, 2 s, retries, then the error queue.</summary>
+    public static readonly TimeSpan[] RedeliverySchedule = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");
 
@@ -161,6 +164,9 @@ public sealed class HubFixture : IAsyncLifetime
         environment["Seed__Citizens"] = Seed.Citizens.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // Tests fail single requests of their own with the X-Lgsp-Fault header (off unless configured).
         environment["Lgsp__Faults__AllowRequestHeader"] = "true";
+        // Redeliveries after seconds, not minutes, so a poisoned event reaches its error queue within a test's wait.
+        foreach (var (wait, i) in RedeliverySchedule.Select((wait, i) => (wait, i)))
+            environment[$"Lgsp__Messaging__Redelivery__{i}"] = wait.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         return environment;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using LgspHub.Gateway.Transactions;
+using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -72,12 +73,10 @@ public static class AccessExtensions
             transforms.AddRequestTransform(context =>
             {
                 context.ProxyRequest.Headers.Remove("Authorization");
-                context.ProxyRequest.Headers.Remove(ConsumerHeader);
+                context.ProxyRequest.Headers.Remove(HubHeaders.Consumer);
                 if (context.HttpContext.User.ConsumerId() is { } consumer)
-                    context.ProxyRequest.Headers.TryAddWithoutValidation(ConsumerHeader, consumer);
+                    context.ProxyRequest.Headers.TryAddWithoutValidation(HubHeaders.Consumer, consumer);
                 return ValueTask.CompletedTask;
             });
         });
-
-    public const string ConsumerHeader = "X-Lgsp-Consumer";
 }

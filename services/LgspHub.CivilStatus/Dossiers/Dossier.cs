@@ -60,8 +60,17 @@ public sealed class Dossier
     public bool? OnTime { get; private set; }
     public string? RegistrationNumber { get; set; }
 
-    /// <summary>The submitter's Idempotency-Key: a retried submission finds this dossier instead of making a second.</summary>
+    /// <summary>The consumer system that submitted it (X-Lgsp-Consumer, from the gateway); empty when called directly.</summary>
+    public string Consumer { get; init; } = "";
+
+    /// <summary>
+    /// The submitter's Idempotency-Key, unique per consumer and kind: a retried submission finds this dossier
+    /// instead of making a second.
+    /// </summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>SHA-256 of the canonical declaration: the same key with another declaration is refused, not answered with this dossier.</summary>
+    public required string DeclarationHash { get; init; }
 
     /// <summary>The declaration as submitted (JSON of the contract event), kept to build the later steps' events.</summary>
     public required string Declaration { get; init; }
@@ -71,10 +80,13 @@ public sealed class Dossier
     /// <summary>Optimistic concurrency: two events of one dossier handled at once cannot both win.</summary>
     public int Version { get; private set; }
 
-    public static Dossier Submit(DossierKind kind, Guid id, string declaration, string? idempotencyKey, DateTimeOffset now, TimeSpan allowed) => new()
+    public static Dossier Submit(DossierKind kind, Guid id, string declaration, string declarationHash, string consumer, string? idempotencyKey,
+        DateTimeOffset now, TimeSpan allowed) => new()
     {
         Id = id,
+        Consumer = consumer,
         IdempotencyKey = idempotencyKey,
+        DeclarationHash = declarationHash,
         Kind = kind,
         SubmittedAt = now,
         Deadline = now + allowed,

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
@@ -29,8 +30,8 @@ public static class DossierApi
         return api;
     }
 
-    private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem>> SubmitBirth(
-        BirthDossierRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+    private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem, ProblemHttpResult>> SubmitBirth(
+        BirthDossierRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, [FromHeader(Name = HubHeaders.Consumer)] string? consumer,
         CivilStatusDb db, TimeProvider clock, IOptions<DossierOptions> options, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -53,14 +54,14 @@ public static class DossierApi
         if (errors.Any)
             return errors.Problem();
 
-        var id = Guid.CreateVersion7();
-        var declared = new BirthDeclared(id, child!.FullName!.Trim(), child.Sex!.Value, child.DateOfBirth!.Value, child.PlaceOfBirth!.Trim(),
-            mother!.Value, father, new ResidenceAddress(request.Residence!.CommuneCode!, request.Residence.Street!.Trim()));
-        return await Accept(db, DossierKind.Birth, declared, id, idempotencyKey, clock, options.Value, cancellationToken);
+        var residence = new ResidenceAddress(request.Residence!.CommuneCode!, request.Residence.Street!.Trim());
+        return await Accept(db, DossierKind.Birth,
+            id => new BirthDeclared(id, child!.FullName!.Trim(), child.Sex!.Value, child.DateOfBirth!.Value, child.PlaceOfBirth!.Trim(), mother!.Value, father, residence),
+            new Submission(consumer, idempotencyKey), clock, options.Value, cancellationToken);
     }
 
-    private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem>> SubmitDeath(
-        DeathDossierRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+    private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem, ProblemHttpResult>> SubmitDeath(
+        DeathDossierRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, [FromHeader(Name = HubHeaders.Consumer)] string? consumer,
         CivilStatusDb db, TimeProvider clock, IOptions<DossierOptions> options, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -72,33 +73,65 @@ public static class DossierApi
         if (errors.Any)
             return errors.Problem();
 
-        var id = Guid.CreateVersion7();
-        var declared = new DeathDeclared(id, deceased!.Value, request.DateOfDeath!.Value, request.PlaceOfDeath!.Trim());
-        return await Accept(db, DossierKind.Death, declared, id, idempotencyKey, clock, options.Value, cancellationToken);
+        return await Accept(db, DossierKind.Death,
+            id => new DeathDeclared(id, deceased!.Value, request.DateOfDeath!.Value, request.PlaceOfDeath!.Trim()),
+            new Submission(consumer, idempotencyKey), clock, options.Value, cancellationToken);
     }
 
-    private static async Task<Accepted<DossierAccepted>> Accept<T>(CivilStatusDb db, DossierKind kind, T declared, Guid id,
-        string? idempotencyKey, TimeProvider clock, DossierOptions options, CancellationToken cancellationToken)
+    /// <summary>Who submitted, and the key under which a retry finds the same dossier.</summary>
+    private sealed record Submission(string? Consumer, string? IdempotencyKey)
+    {
+        /// <summary>Keys are the consumer's own: a call that did not come through the gateway has none, and shares one scope.</summary>
+        public string Scope => Consumer ?? "";
+    }
+
+    /// <param name="declare">The declaration's event for a dossier id: built once with the new id, and once without it for its hash.</param>
+    private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem, ProblemHttpResult>> Accept<T>(
+        CivilStatusDb db, DossierKind kind, Func<Guid, T> declare, Submission submission, TimeProvider clock, DossierOptions options,
+        CancellationToken cancellationToken)
         where T : class
     {
-        if (idempotencyKey is not null && await db.Dossiers.AsNoTracking().SingleOrDefaultAsync(d => d.IdempotencyKey == idempotencyKey, cancellationToken) is { } earlier)
-            return Accepted(earlier);
+        var hash = DeclarationHash(declare(Guid.Empty));
+        if (submission.IdempotencyKey is { } key && await FindAsync(db, submission.Scope, kind, key, cancellationToken) is { } earlier)
+            return Retried(earlier, hash);
 
-        var dossier = Dossier.Submit(kind, id, JsonSerializer.Serialize(declared, DossierJson.Options), idempotencyKey, clock.GetUtcNow(), options.DeadlineFor(kind));
+        var id = Guid.CreateVersion7();
+        var declared = declare(id);
+        var dossier = Dossier.Submit(kind, id, JsonSerializer.Serialize(declared, DossierJson.Options), hash, submission.Scope,
+            submission.IdempotencyKey, clock.GetUtcNow(), options.DeadlineFor(kind));
         db.Dossiers.Add(dossier);
         db.PublishOnCommit(declared);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException) when (idempotencyKey is not null)
+        catch (DbUpdateException) when (submission.IdempotencyKey is { } raced)
         {
-            // The same key submitted twice at once: the other request won; answer with its dossier.
+            // The same key submitted twice at once: the other request won; answer as to any retry.
             db.ChangeTracker.Clear();
-            return Accepted(await db.Dossiers.AsNoTracking().SingleAsync(d => d.IdempotencyKey == idempotencyKey, cancellationToken));
+            return Retried(await FindAsync(db, submission.Scope, kind, raced, cancellationToken)
+                ?? throw new InvalidOperationException("A dossier's save failed, and no other dossier holds its Idempotency-Key."), hash);
         }
         return Accepted(dossier);
     }
+
+    private static Task<Dossier?> FindAsync(CivilStatusDb db, string scope, DossierKind kind, string key, CancellationToken cancellationToken) =>
+        db.Dossiers.AsNoTracking().SingleOrDefaultAsync(d => d.Consumer == scope && d.Kind == kind && d.IdempotencyKey == key, cancellationToken);
+
+    /// <summary>
+    /// A retry gets the dossier its key made; the key reused for another declaration is refused (422, as the
+    /// IETF Idempotency-Key draft has it), since answering with the first dossier would drop the second silently.
+    /// </summary>
+    private static Results<Accepted<DossierAccepted>, ValidationProblem, ProblemHttpResult> Retried(Dossier earlier, string hash) =>
+        earlier.DeclarationHash == hash
+            ? Accepted(earlier)
+            : TypedResults.Problem(
+                $"This {IdempotencyHeader} was already used for a different declaration; send a new key for a new declaration.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: $"{IdempotencyHeader} reused");
+
+    /// <summary>SHA-256 of the declaration as validated and trimmed (its contract event without the dossier id): what "the same body" means.</summary>
+    private static string DeclarationHash<T>(T canonical) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(canonical, DossierJson.Options)));
 
     private static Accepted<DossierAccepted> Accepted(Dossier dossier)
     {

@@ -139,7 +139,13 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
             return null;
         try
         {
-            await bus.Publish(readable.Body, readable.Type, context => context.MessageId = message.MessageId, cancellationToken);
+            // Mandatory: RabbitMQ returns an event that no queue takes (a consumer's queue deleted) instead of confirming and
+            // dropping it; MassTransit then throws, and the message stays pending for a later pass.
+            await bus.Publish(readable.Body, readable.Type, context =>
+            {
+                context.MessageId = message.MessageId;
+                context.Mandatory = true;
+            }, cancellationToken);
             return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)

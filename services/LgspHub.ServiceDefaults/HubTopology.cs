@@ -1,0 +1,111 @@
+using System.Reflection;
+using LgspHub.Contracts;
+using MassTransit;
+
+namespace LgspHub.ServiceDefaults;
+
+/// <summary>One receive endpoint of the hub: an agency's durable queue and the events it consumes.</summary>
+/// <param name="Consumer">The consumer's name as MassTransit's kebab-case formatter writes it (its class name without "Consumer").</param>
+public sealed record HubEndpoint(string Agency, string Consumer, params Type[] Messages)
+{
+    public string Queue => $"{Agency}-{Consumer}";
+}
+
+/// <summary>
+/// Who consumes what in the hub, the one place it is written. Every agency declares all of it when its bus
+/// starts, its own queues and the other agencies', so an event published on a fresh broker before its
+/// consumer first started waits in that consumer's queue instead of going to an exchange with nothing bound
+/// (confirmed, and lost). Each agency checks at start that its consumers are listed here.
+/// </summary>
+public static class HubTopology
+{
+    public static readonly IReadOnlyList<HubEndpoint> Endpoints =
+    [
+        new("population", "birth-declared", typeof(BirthDeclared)),
+        new("population", "birth-registered", typeof(BirthRegistered)),
+        new("population", "death-declared", typeof(DeathDeclared)),
+        new("population", "death-registered", typeof(DeathRegistered)),
+        new("civil-status", "birth-parents-verified", typeof(BirthParentsVerified)),
+        new("civil-status", "death-declaration-verified", typeof(DeathDeclarationVerified)),
+        new("civil-status", "dossier-progress",
+            typeof(DossierRejected), typeof(ChildPersonalIdIssued), typeof(ChildCardIssued), typeof(ChildCardNotIssued),
+            typeof(PermanentResidenceRemoved), typeof(ParcelsFlaggedForInheritance), typeof(FuneralAllowanceDecided)),
+        // MassTransit publishes a Fault<T> when an event fails every retry; civil status shows it on the dossier.
+        new("civil-status", "dossier-fault",
+            typeof(Fault<BirthDeclared>), typeof(Fault<BirthParentsVerified>), typeof(Fault<BirthRegistered>), typeof(Fault<ChildPersonalIdIssued>),
+            typeof(Fault<ChildCardIssued>), typeof(Fault<ChildCardNotIssued>), typeof(Fault<DeathDeclared>), typeof(Fault<DeathDeclarationVerified>),
+            typeof(Fault<DeathRegistered>), typeof(Fault<PermanentResidenceRemoved>), typeof(Fault<ParcelsFlaggedForInheritance>),
+            typeof(Fault<FuneralAllowanceDecided>), typeof(Fault<DossierRejected>)),
+        new("land", "death-registered", typeof(DeathRegistered)),
+        new("land", "citizen-details-changed", typeof(CitizenDetailsChanged)),
+        new("health-insurance", "child-personal-id-issued", typeof(ChildPersonalIdIssued)),
+        new("health-insurance", "permanent-residence-removed", typeof(PermanentResidenceRemoved)),
+        new("health-insurance", "citizen-details-changed", typeof(CitizenDetailsChanged)),
+    ];
+
+    /// <summary>A contract event, or MassTransit's fault of one: what travels between agencies.</summary>
+    public static bool IsHubMessage(Type type) =>
+        type.Assembly == typeof(BirthDeclared).Assembly
+        || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Fault<>) && IsHubMessage(type.GetGenericArguments()[0]));
+
+    /// <summary>
+    /// Declares every queue of the hub, bound to its events' exchanges, when the bus starts: MassTransit's publish
+    /// topology, deployed at start. The consuming agency binds the same queue through its own endpoint exchange
+    /// when it starts; RabbitMQ delivers a message once to a queue, however many of its bindings match.
+    /// </summary>
+    public static void DeclareEveryConsumerQueue(IRabbitMqBusFactoryConfigurator rabbit)
+    {
+        rabbit.DeployPublishTopology = true;
+        foreach (var byMessage in Endpoints.SelectMany(q => q.Messages, (q, message) => (q.Queue, Message: message)).GroupBy(x => x.Message))
+        {
+            // MassTransit names a message's exchange only through its generic topology.
+            DeclareMethod.MakeGenericMethod(byMessage.Key).Invoke(null, [rabbit, byMessage.Select(x => x.Queue).ToArray()]);
+        }
+    }
+
+    private static readonly MethodInfo DeclareMethod =
+        typeof(HubTopology).GetMethod(nameof(BindQueues), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private static void BindQueues<T>(IRabbitMqBusFactoryConfigurator rabbit, string[] queues) where T : class =>
+        rabbit.Publish<T>(topology =>
+        {
+            foreach (var queue in queues)
+                topology.BindQueue(topology.Exchange.ExchangeName, queue);
+        });
+
+    /// <summary>
+    /// The differences between an agency's consumers of hub messages and what <see cref="Endpoints"/> lists for it:
+    /// a consumer missing there would have no queue until its agency first starts, which is the loss this prevents.
+    /// </summary>
+    public static IReadOnlyList<string> Mismatches(string agency, IEndpointNameFormatter names, IEnumerable<Type> consumers)
+    {
+        var problems = new List<string>();
+        foreach (var consumer in consumers)
+        {
+            var messages = consumer.GetInterfaces()
+                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
+                .Select(i => i.GetGenericArguments()[0])
+                .Where(IsHubMessage)
+                .ToHashSet();
+            if (messages.Count == 0)
+                continue;
+            var queue = (string)ConsumerNameMethod.MakeGenericMethod(consumer).Invoke(names, null)!;
+            var listed = Endpoints.SingleOrDefault(q => q.Agency == agency && q.Queue == queue);
+            if (listed is null)
+                problems.Add($"{consumer.Name} (queue {queue}) is not in HubTopology.Endpoints");
+            else if (!messages.SetEquals(listed.Messages))
+                problems.Add($"{consumer.Name} consumes {Names(messages)}, but HubTopology.Endpoints lists {Names(listed.Messages)} for {queue}");
+        }
+        return problems;
+    }
+
+    private static string Names(IEnumerable<Type> messages) =>
+        string.Join(", ", messages.Select(m => m.IsGenericType ? $"Fault<{m.GetGenericArguments()[0].Name}>" : m.Name).Order(StringComparer.Ordinal));
+
+    private static readonly MethodInfo ConsumerNameMethod = typeof(IEndpointNameFormatter).GetMethod(nameof(IEndpointNameFormatter.Consumer))!;
+
+    /// <summary>The consumers <c>AddConsumers(assembly)</c> registers.</summary>
+    public static IEnumerable<Type> ConsumersIn(Assembly assembly) =>
+        assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }
+            && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)));
+}
