@@ -225,7 +225,7 @@ public sealed class DossierFlowTests(HubFixture hub)
     [Fact]
     public async Task A_poisoned_event_lands_in_the_error_queue_and_its_replay_completes_the_dossier()
     {
-        using var admin = new HttpClient { BaseAddress = hub.Hosts["health-insurance"].Url };
+        using var admin = hub.Hosts["health-insurance"].AdminClient();
         (await admin.PutAsJsonAsync("/admin/faults", new { consumerFailureRate = 1.0 })).EnsureSuccessStatusCode();
         string statusUrl;
         try
@@ -282,7 +282,7 @@ public sealed class DossierFlowTests(HubFixture hub)
 
     private async Task<int> ErrorQueueCountAsync(string agency, string queue)
     {
-        using var admin = new HttpClient { BaseAddress = hub.Hosts[agency].Url };
+        using var admin = hub.Hosts[agency].AdminClient();
         var queues = await admin.GetFromJsonAsync<JsonElement[]>("/admin/error-queues");
         return queues!.Single(q => q.GetProperty("queue").GetString() == queue).GetProperty("messages").GetInt32();
     }

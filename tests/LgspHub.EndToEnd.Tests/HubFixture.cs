@@ -154,6 +154,8 @@ public sealed class HubFixture : IAsyncLifetime
 
     private Dictionary<string, string> CommonEnvironment(string? brokerUrl = null) => new()
     {
+        // As ./lgsp up runs the hub: with appsettings.Development.json (the agencies' keys).
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
         ["ConnectionStrings__rabbitmq"] = brokerUrl ?? BrokerUrl,
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
