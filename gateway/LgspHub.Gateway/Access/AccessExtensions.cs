@@ -97,7 +97,7 @@ public static class AccessExtensions
                     context.ProxyRequest.Headers.TryAddWithoutValidation(ConsumerHeader, consumer);
                 return ValueTask.CompletedTask;
             });
-        }).AddAgencyCredentials(); // after the transform above, which drops the caller's Authorization
+        }).AddFaultHeaderGuard().AddAgencyCredentials(); // after the transform above, which drops the caller's Authorization
 
     public const string ConsumerHeader = "X-Lgsp-Consumer";
 }
