@@ -33,6 +33,8 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        // Development secrets (appsettings.Development.json) never run outside Development.
+        builder.RefuseDevelopmentSecrets();
         // Resolved by agencies only (MapDefaultEndpoints): their API answers the gateway, their /admin the operators.
         builder.Services.Configure<AgencyAccessOptions>(builder.Configuration.GetSection(AgencyAccessOptions.Section));
         builder.Services.AddSingleton<AgencyAccess>();

@@ -205,7 +205,7 @@ public sealed class DossierFlowTests(HubFixture hub)
     public async Task An_event_written_while_the_broker_is_unreachable_is_published_once_it_is_back()
     {
         var nowhere = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = $"amqp://guest:guest@127.0.0.1:{HubFixture.FreePort()}/" };
-        var broker = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = HubFixture.BrokerUrl };
+        var broker = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = hub.AgencyBrokerUrl("civil-status") };
         await hub.RestartAsync("civil-status", nowhere, healthPath: "/health/live");
         try
         {

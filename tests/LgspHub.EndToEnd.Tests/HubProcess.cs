@@ -59,12 +59,10 @@ public sealed class HubProcess : IAsyncDisposable
         DefaultRequestHeaders = { Authorization = AgencyCredentials.Header(AgencyCredentials.OperatorScheme, DevelopmentSetting($"{AgencyAccessOptions.Section}:{nameof(AgencyAccessOptions.OperatorKey)}")) },
     };
 
-    private const string DevelopmentFile = "appsettings.Development.json";
-
     /// <summary>A setting of the host's appsettings.Development.json, as the host itself reads it.</summary>
     public string DevelopmentSetting(string key) =>
-        new ConfigurationBuilder().AddJsonFile(Path.Combine(_start.WorkingDirectory, DevelopmentFile)).Build()[key]
-            ?? throw new InvalidOperationException($"{Name}'s {DevelopmentFile} has no {key}");
+        new ConfigurationBuilder().AddJsonFile(Path.Combine(_start.WorkingDirectory, DevelopmentConfiguration.FileName)).Build()[key]
+            ?? throw new InvalidOperationException($"{Name}'s {DevelopmentConfiguration.FileName} has no {key}");
 
     /// <summary>Kills the process at once, as a crash would: no graceful shutdown, nothing flushed.</summary>
     public async Task KillAsync()

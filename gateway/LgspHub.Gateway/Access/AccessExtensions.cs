@@ -14,6 +14,7 @@ public static class AccessExtensions
     /// <summary>Consumers, tokens, rights and rate limits: who may call what through the hub.</summary>
     public static IHostApplicationBuilder AddLgspAccess(this IHostApplicationBuilder builder)
     {
+        builder.RequireHubSecrets();
         var services = builder.Services;
         services.Configure<LgspOptions>(builder.Configuration.GetSection(LgspOptions.Section));
         services.AddSingleton<TokenSigningKey>();
