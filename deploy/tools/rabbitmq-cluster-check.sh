@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # rabbitmq-cluster-check.sh: forms the hub's three-node cluster on this machine, from the settings of
-# deploy/compose/rabbitmq.conf and deploy/compose/definitions.json, with Debian's rabbitmq-server (what
-# ./lgsp installs) instead of containers. Checks that the nodes find each other through classic-config
-# peer discovery, that the definitions load (user, vhost default queue type, policy) and that a durable
-# queue declared without a type is a quorum queue with a member on every node. Then stops the nodes.
+# deploy/compose/rabbitmq.conf and deploy/compose/definitions.json (rendered by broker-entrypoint.sh with passwords
+# made up for the run), with Debian's rabbitmq-server (what ./lgsp installs) instead of containers. Checks that the
+# nodes find each other through classic-config peer discovery, that the definitions load (the agencies' users,
+# vhost default queue type, policy), that a durable queue declared without a type is a quorum queue with a member
+# on every node, and that an agency's user may not declare another agency's queue. Then stops the nodes.
 #
 #   deploy/tools/rabbitmq-cluster-check.sh [--keep]    (--keep leaves the cluster running; stop it with --stop)
 #
@@ -65,6 +66,16 @@ for n in "${NODES[@]}"; do
   port_free "2569$n" && port_free "569$n" && port_free "1569$n" || die "port 2569$n, 569$n or 1569$n is taken: another node runs there"
 done
 rm -rf "$STATE"
+mkdir -p "$STATE"
+
+# A password per broker user of the definitions, for this run only.
+passwords=()
+for variable in $(grep -o 'LGSP_BROKER_[A-Z_]*_PASSWORD' "$REPO/deploy/compose/definitions.json" | sort -u); do
+  passwords+=("$variable=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')")
+done
+env "${passwords[@]}" LGSP_DEFINITIONS_TEMPLATE="$REPO/deploy/compose/definitions.json" LGSP_DEFINITIONS="$STATE/definitions.json" \
+  bash "$REPO/deploy/compose/broker-entrypoint.sh" --render-only || die "broker-entrypoint.sh did not render the definitions"
+password_of() { local p; for p in "${passwords[@]}"; do [[ "${p%%=*}" == "$1" ]] && printf '%s\n' "${p#*=}"; done; }
 
 # The compose cluster's settings, with this machine's node names and ports.
 for n in "${NODES[@]}"; do
@@ -77,7 +88,7 @@ for n in "${NODES[@]}"; do
       -e "s/^log.console = true/log.console = false/" -e "/^log.console.level/d" \
       "$REPO/deploy/compose/rabbitmq.conf" >"$dir/rabbitmq.conf"
   printf 'listeners.tcp.default = 127.0.0.1:569%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = 1569%s\n' "$n" "$n" >>"$dir/rabbitmq.conf"
-  cp "$REPO/deploy/compose/definitions.json" "$dir/definitions.json"
+  cp "$STATE/definitions.json" "$dir/definitions.json"
   echo '[rabbitmq_management].' >"$dir/enabled_plugins"
   : >"$dir/env.conf"
 done
@@ -102,22 +113,40 @@ running="$(ctl 1 rabbitmqctl -q cluster_status --formatter json | python3 -c 'im
 [[ "$running" == 3 ]] || die "node 1 sees $running running nodes, not 3"
 say "one cluster of 3 running nodes"
 
-api() {  # api METHOD PATH [BODY]: the management API of node 1 as the definitions' user
-  curl -fsS -u lgsp:lgsp-dev-password -X "$1" -H 'content-type: application/json' ${3:+--data "$3"} "http://127.0.0.1:15691/api/$2"
-}
 type="$(ctl 1 rabbitmqctl -q list_vhosts name default_queue_type | awk '$1 == "/" { print $2 }')"
 [[ "$type" == quorum ]] || die "vhost / has default queue type '$type', not quorum"
 # An invalid policy is dropped at import with no more than a log line: check it is there.
 expected_policies="$(python3 -c 'import json,sys; print(" ".join(sorted(p["name"] for p in json.load(open(sys.argv[1]))["policies"])))' "$REPO/deploy/compose/definitions.json")"
 policies="$(ctl 1 rabbitmqctl -q list_policies | awk 'NR > 1 { print $2 }' | sort | xargs)"
 [[ "$policies" == "$expected_policies" ]] || die "policies in force: '$policies', expected '$expected_policies'"
-say "definitions loaded: user lgsp, vhost / defaults to quorum queues, policies: $policies"
+users="$(ctl 1 rabbitmqctl -q list_users | awk 'NR > 1 { print $1 }' | sort | xargs)"
+expected_users="$(python3 -c 'import json,sys; print(" ".join(sorted(u["name"] for u in json.load(open(sys.argv[1]))["users"])))' "$REPO/deploy/compose/definitions.json")"
+[[ "$users" == "$expected_users" ]] || die "users: '$users', expected '$expected_users'"
+say "definitions loaded: users $users, vhost / defaults to quorum queues, policies: $policies"
 
-api PUT 'queues/%2F/lgsp-cluster-check' '{"durable":true,"auto_delete":false,"arguments":{}}' >/dev/null
-read -r qtype members < <(api GET 'queues/%2F/lgsp-cluster-check' | python3 -c '
+# Each agency's user with the permissions the definitions give it, as the broker lists them.
+python3 - "$REPO/deploy/compose/definitions.json" "$(ctl 1 rabbitmqctl -q list_permissions --formatter json)" <<'PY' || die "permissions in force differ from the definitions"
+import json, sys
+wanted = {p["user"]: (p["configure"], p["write"], p["read"]) for p in json.load(open(sys.argv[1]))["permissions"]}
+loaded = {p["user"]: (p["configure"], p["write"], p["read"]) for p in json.loads(sys.argv[2])}
+sys.exit(0 if wanted == loaded else f"in force {loaded}, defined {wanted}")
+PY
+say "each user has the permissions of the definitions"
+
+# The agencies' users have no management tag: a throwaway administrator checks the queue type over the API.
+check_password="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+ctl 1 rabbitmqctl -q add_user lgsp-cluster-check "$check_password" >/dev/null
+ctl 1 rabbitmqctl -q set_user_tags lgsp-cluster-check administrator >/dev/null
+ctl 1 rabbitmqctl -q set_permissions -p / lgsp-cluster-check '.*' '.*' '.*' >/dev/null
+api() {  # api METHOD PATH [BODY]: the management API of node 1 as that administrator
+  curl -fsS -u "lgsp-cluster-check:$check_password" -X "$1" -H 'content-type: application/json' ${3:+--data "$3"} "http://127.0.0.1:15691/api/$2"
+}
+queue=lgsp-cluster-check
+api PUT "queues/%2F/$queue" '{"durable":true,"auto_delete":false,"arguments":{}}' >/dev/null
+read -r qtype members < <(api GET "queues/%2F/$queue" | python3 -c '
 import json,sys; q=json.load(sys.stdin); print(q["type"], len(q.get("members") or []))')
 [[ "$qtype" == quorum ]] || die "a durable queue declared without a type is $qtype"
 [[ "$members" == 3 ]] || die "the quorum queue has $members members, not 3"
 say "a durable queue declared without a type is a quorum queue with a member on each of the $members nodes"
-api DELETE 'queues/%2F/lgsp-cluster-check' >/dev/null
+api DELETE "queues/%2F/$queue" >/dev/null
 say "passed"

@@ -1,3 +1,4 @@
+using LgspHub.Gateway.Access;
 using Microsoft.AspNetCore.Authorization;
 
 namespace LgspHub.Gateway;
@@ -16,7 +17,8 @@ public static class Baseline
         // As in the full gateway (ServiceDefaults): appsettings.json's Information default would otherwise
         // log two lines per proxied request here, a cost the full gateway does not pay.
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning);
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        // The agencies answer the gateway only: the baseline presents their credentials as the full gateway does.
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddAgencyCredentials();
         // The routes name the rights policy; here it lets everything through.
         builder.Services.AddAuthorizationBuilder().AddPolicy(Access.OperationRightRequirement.Policy, policy => policy.RequireAssertion(_ => true));
 

@@ -5,6 +5,7 @@ using LgspHub.ServiceDefaults.Admin;
 using LgspHub.ServiceDefaults.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -26,9 +27,17 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.Services.AddProblemDetails();
+        // Minimal APIs throw on a body they cannot bind in Development (to show the page), which the exception handler
+        // answers 500: a bad request is a 400 problem in every environment, the development hub's included.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        // Development secrets (appsettings.Development.json) never run outside Development.
+        builder.RefuseDevelopmentSecrets();
+        // Resolved by agencies only (MapDefaultEndpoints): their API answers the gateway, their /admin the operators.
+        builder.Services.Configure<AgencyAccessOptions>(builder.Configuration.GetSection(AgencyAccessOptions.Section));
+        builder.Services.AddSingleton<AgencyAccess>();
         // Agency-to-agency calls go through the gateway; retries, timeouts and a circuit breaker come from Polly.
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         return builder;
@@ -83,7 +92,11 @@ public static class Extensions
         // Prometheus scrapes every host; deploy/prometheus has the configuration and the alert rules.
         app.MapPrometheusScrapingEndpoint().AllowAnonymous();
         if (app.Services.GetService<ErrorQueues>() is not null)
+        {
+            // An agency: before its fault injection and every endpoint, so a caller without the credential reaches nothing.
+            app.Use(app.Services.GetRequiredService<AgencyAccess>().InvokeAsync);
             app.MapAdminApi();
+        }
         // Injected outage, latency, errors and timeouts on the agency's /api requests (Admin/HttpFaults.cs).
         if (app.Services.GetService<HttpFaults>() is { } faults)
             app.Use(faults.InvokeAsync);

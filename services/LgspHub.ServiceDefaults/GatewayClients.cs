@@ -29,6 +29,7 @@ public static class GatewayClients
     public static IHttpClientBuilder AddGatewayClient<TClient>(this IHostApplicationBuilder builder) where TClient : class
     {
         var gateway = new Uri(builder.Configuration["Gateway:Url"] ?? DefaultGatewayUrl);
+        builder.RequireOutsideDevelopment(($"{ConsumerCredentials.Section}:{nameof(ConsumerCredentials.ClientSecret)}", "this host's secret at the gateway's token endpoint"));
         builder.Services.Configure<ConsumerCredentials>(builder.Configuration.GetSection(ConsumerCredentials.Section));
         builder.Services.AddHttpClient(ConsumerToken.ClientName, http => http.BaseAddress = gateway);
         builder.Services.AddSingleton<ConsumerToken>();

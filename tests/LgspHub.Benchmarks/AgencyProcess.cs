@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using LgspHub.ServiceDefaults;
 
 namespace LgspHub.Benchmarks;
 
@@ -22,6 +23,12 @@ public sealed class AgencyProcess : IAsyncDisposable
         Citizens = citizens;
     }
 
+    /// <summary>The key this bench's agencies take as the gateway's: its client calls them directly, as the gateway would.</summary>
+    public static readonly string GatewayKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    public static System.Net.Http.Headers.AuthenticationHeaderValue Credential =>
+        AgencyCredentials.Header(AgencyCredentials.GatewayScheme, GatewayKey);
+
     public Uri Url { get; }
 
     public int Citizens { get; }
@@ -39,7 +46,10 @@ public sealed class AgencyProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // As ./lgsp starts an agency, less the hub's collector (nothing to send traces to here).
+        // As ./lgsp starts an agency (Development, with its development settings), less the hub's collector (nothing to
+        // send traces to here), with a gateway key of the bench's own.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment[$"{AgencyAccessOptions.Section}:{nameof(AgencyAccessOptions.GatewayKey)}".Replace(":", "__", StringComparison.Ordinal)] = GatewayKey;
         start.Environment["ASPNETCORE_URLS"] = url.ToString();
         start.Environment["ConnectionStrings__rabbitmq"] = broker.ToString();
         start.Environment["ConnectionStrings__database"] = $"Data Source={Path.Combine(folder, "population.db")}";

@@ -113,6 +113,7 @@ public static class DataBenchmark
             EnsurePortFree(port);
 
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = AgencyProcess.Credential;
         Console.WriteLine($"bench data: population agencies on 127.0.0.1:{options.Port} ({options.Citizens:N0} citizens) and :{options.Port + 1} " +
             $"(default seed, {DataOptions.DefaultSeedCitizens:N0}); identity verification at {options.Rate}/s, {options.Seconds} s a run, {options.Rounds} rounds");
         await using var full = AgencyProcess.Start(dll, options.Port, options.Citizens, options.Broker!);

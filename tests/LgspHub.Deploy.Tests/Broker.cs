@@ -19,10 +19,15 @@ internal static partial class Broker
         return (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts.ElementAtOrDefault(1) ?? ""));
     }
 
-    /// <summary>Every agency joins the bus through <paramref name="brokerHost"/>, as a user of the definitions, on a vhost of quorum queues.</summary>
-    public static void AssertAgenciesConnect(IEnumerable<Instance> instances, string brokerHost)
+    /// <summary>
+    /// Every agency joins the bus through <paramref name="brokerHost"/> as a user of its own (named after it), with
+    /// the password the broker fills into the definitions from <paramref name="brokerEnvironment"/>, on a vhost of
+    /// quorum queues where that user has permissions.
+    /// </summary>
+    public static void AssertAgenciesConnect(IEnumerable<Instance> instances, string brokerHost, IReadOnlyDictionary<string, string> brokerEnvironment)
     {
-        foreach (var instance in instances.Where(i => !i.Host.IsGateway))
+        var agencies = instances.Where(i => !i.Host.IsGateway).ToList();
+        foreach (var instance in agencies)
         {
             Assert.True(instance.Environment.TryGetValue("ConnectionStrings__rabbitmq", out var text), $"{instance.Name} has no ConnectionStrings__rabbitmq: it would look for a broker on 127.0.0.1");
             var url = new Uri(text!);
@@ -30,23 +35,26 @@ internal static partial class Broker
             Assert.Equal(brokerHost, url.Host);
             Assert.Equal(AmqpPort, url.Port);
             var (user, password) = CredentialsOf(url);
-            Assert.True(Definitions.TagsOf(user, password, VhostOf(url)) is not null,
-                $"{instance.Name} connects as {user}, who is not a user of deploy/compose/definitions.json with that password and full rights on vhost {VhostOf(url)}");
+            Assert.True(user == instance.Host.Name, $"{instance.Name} connects as {user}, not as the broker user of its own ({instance.Host.Name})");
+            Assert.True(Definitions.PermissionsOf(user, VhostOf(url)) is not null, $"{user} has no permissions on vhost {VhostOf(url)}");
+            Assert.True(password == brokerEnvironment.GetValueOrDefault(Definitions.PasswordVariableOf(user)),
+                $"{instance.Name}'s password is not the one the broker gives {user} ({Definitions.PasswordVariableOf(user)})");
             Assert.Equal("quorum", Definitions.DefaultQueueType(VhostOf(url)));
         }
+        Assert.Equal(HubCode.Agencies.Select(a => a.Name).Order(), agencies.Select(i => CredentialsOf(new Uri(i.Environment["ConnectionStrings__rabbitmq"])).User).Distinct().Order());
     }
 
-    /// <summary>The gateway reads queue figures from the management API as a user allowed to.</summary>
-    public static void AssertGatewayReadsManagementApi(Instance gateway, string brokerHost)
+    /// <summary>The gateway reads queue figures from the management API as a user allowed to, and to nothing else.</summary>
+    public static void AssertGatewayReadsManagementApi(Instance gateway, string brokerHost, IReadOnlyDictionary<string, string> brokerEnvironment)
     {
         Assert.True(gateway.Environment.TryGetValue("Lgsp__Ops__BrokerManagementUrl", out var text), "the gateway has no Lgsp__Ops__BrokerManagementUrl");
         var url = new Uri(text!);
         Assert.Equal(brokerHost, url.Host);
         Assert.Equal(ManagementPort, url.Port);
         var (user, password) = CredentialsOf(url);
-        var tags = Definitions.TagsOf(user, password, "/");
-        Assert.True(tags?.Intersect(["management", "monitoring", "administrator"]).Any() == true,
-            $"{user} may not read the management API (tags: {string.Join(",", tags ?? [])})");
+        Assert.DoesNotContain(user, HubCode.Agencies.Select(a => a.Name));
+        Assert.Contains("monitoring", Definitions.TagsOf(user));
+        Assert.Equal(brokerEnvironment.GetValueOrDefault(Definitions.PasswordVariableOf(user)), password);
     }
 
     /// <summary>The classic-config peer list of a rabbitmq.conf, in order.</summary>

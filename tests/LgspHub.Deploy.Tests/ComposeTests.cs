@@ -132,14 +132,20 @@ public partial class ComposeTests
         Assert.Equal("classic_config", Broker.Setting(conf, "cluster_formation.peer_discovery_backend"));
         Assert.Equal(nodes.Select(n => "rabbit@" + n.Service.Text("hostname")), Broker.ClassicConfigNodes(conf));
         Assert.Equal(nodes.Select(n => n.Name), nodes.Select(n => n.Service.Text("hostname")));
+        var entrypoint = Repo.Read("deploy", "compose", "broker-entrypoint.sh");
         foreach (var (name, service) in nodes)
         {
             // Required, never defaulted: a cookie in the file would be everyone's cookie.
-            var cookie = service.Text("environment", "RABBITMQ_ERLANG_COOKIE");
+            var cookie = ComposeFile.Raw.Services[name].Text("environment", "RABBITMQ_ERLANG_COOKIE");
             Assert.Matches(@"^\$\{LGSP_ERLANG_COOKIE:\?[^}]+\}$", cookie);
             var mounts = ComposeFile.Volumes(service).ToList();
             Assert.Contains(("./compose/rabbitmq.conf", "/etc/rabbitmq/conf.d/20-lgsp.conf"), mounts);
-            Assert.Contains(("./compose/definitions.json", Broker.Setting(conf, "load_definitions")), mounts);
+            // The definitions template and the entrypoint that writes it, passwords filled in, where load_definitions reads.
+            Assert.Contains(("./compose/definitions.json", "/etc/lgsp/definitions.json"), mounts);
+            Assert.Contains(("./compose/broker-entrypoint.sh", "/etc/lgsp/broker-entrypoint.sh"), mounts);
+            Assert.Equal(["bash", "/etc/lgsp/broker-entrypoint.sh"], service.Texts("entrypoint"));
+            Assert.Contains($"template=\"${{LGSP_DEFINITIONS_TEMPLATE:-/etc/lgsp/definitions.json}}\"", entrypoint, StringComparison.Ordinal);
+            Assert.Contains($"target=\"${{LGSP_DEFINITIONS:-{Broker.Setting(conf, "load_definitions")}}}\"", entrypoint, StringComparison.Ordinal);
             Assert.Contains(mounts, m => m.Target == "/var/lib/rabbitmq" && Compose.Root.At("volumes", m.Source) is not null);
             Assert.Contains("rabbitmq", service.Texts("networks", "hub", "aliases"));
         }
@@ -149,8 +155,9 @@ public partial class ComposeTests
     [Fact]
     public void Agencies_and_the_gateway_reach_the_cluster_as_users_of_the_definitions()
     {
-        Broker.AssertAgenciesConnect(Compose.Instances, brokerHost: "rabbitmq");
-        Broker.AssertGatewayReadsManagementApi(Compose.InstancesOf("gateway").Single(), brokerHost: "rabbitmq");
+        var broker = ComposeFile.EnvironmentOf(Compose.RabbitMqNodes.First().Service);
+        Broker.AssertAgenciesConnect(Compose.Instances, brokerHost: "rabbitmq", broker);
+        Broker.AssertGatewayReadsManagementApi(Compose.InstancesOf("gateway").Single(), brokerHost: "rabbitmq", broker);
         // The land agency calls population through the gateway service.
         Assert.Equal("http://gateway:5080", Compose.InstancesOf("land").Single().Environment["Gateway__Url"]);
     }

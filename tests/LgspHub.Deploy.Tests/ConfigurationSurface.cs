@@ -43,7 +43,8 @@ internal sealed partial class ConfigurationSurface
 
     /// <summary>Every variable given to an instance that its host does not read, with the reason.</summary>
     public static IReadOnlyList<string> Refused(IEnumerable<Instance> instances) =>
-        instances.SelectMany(i => i.Environment.Keys.Select(v => Of(i.Host).Refuses(v) is { } why ? $"{i.Name}: {why}" : null))
+        instances.SelectMany(i => i.Environment.Keys.Where(v => i.Referenced?.Contains(v) != true)
+                .Select(v => Of(i.Host).Refuses(v) is { } why ? $"{i.Name}: {why}" : null))
             .OfType<string>().ToList();
 
     public static ConfigurationSurface Of(HubHost host)
@@ -78,7 +79,7 @@ internal sealed partial class ConfigurationSurface
         return $"{variable} (key {key}) is no setting the host reads: no connection string, key, options property or gateway cluster of that name";
     }
 
-    /// <summary>Each segment is a property of the bound options; a dictionary's key is free.</summary>
+    /// <summary>Each segment is a property of the bound options; a dictionary's key is free, a list's index a number.</summary>
     private bool WalksProperties(string[] segments)
     {
         for (var i = 0; i < segments.Length; i++)
@@ -87,6 +88,12 @@ internal sealed partial class ConfigurationSurface
                 return false;
             if (type.Contains("Dictionary<", StringComparison.Ordinal))
                 i++;
+            else if (type.Contains("List<", StringComparison.Ordinal) || type.EndsWith("[]", StringComparison.Ordinal))
+            {
+                if (i + 1 < segments.Length && !int.TryParse(segments[i + 1], System.Globalization.CultureInfo.InvariantCulture, out _))
+                    return false;
+                i++;
+            }
         }
         return segments.Length > 0;
     }

@@ -5,16 +5,22 @@ using YamlDotNet.RepresentationModel;
 namespace LgspHub.Deploy.Tests;
 
 /// <summary>One running instance of a host in a deployment file, with the settings it is given.</summary>
-internal sealed record Instance(string Name, HubHost Host, IReadOnlyDictionary<string, string> Environment);
+/// <param name="Referenced">Variables there only to be part of another's value (Kubernetes' <c>$(NAME)</c>).</param>
+internal sealed record Instance(string Name, HubHost Host, IReadOnlyDictionary<string, string> Environment, IReadOnlySet<string>? Referenced = null);
 
-/// <summary>deploy/compose.yaml, read as docker compose reads it (anchors and merge keys applied).</summary>
-internal sealed class ComposeFile
+/// <summary>deploy/compose.yaml, read as docker compose reads it (anchors and merge keys applied, variables interpolated).</summary>
+internal sealed partial class ComposeFile
 {
-    public static readonly ComposeFile Hub = new(Repo.PathOf("deploy", "compose.yaml"));
+    /// <summary>With the secrets an operator generates (deploy/tools/new-secrets.py) in deploy/.env.</summary>
+    public static readonly ComposeFile Hub = new(Repo.PathOf("deploy", "compose.yaml"), Secrets.Generated);
 
-    public ComposeFile(string path)
+    /// <summary>As written: every <c>${...}</c> left as it is.</summary>
+    public static readonly ComposeFile Raw = new(Repo.PathOf("deploy", "compose.yaml"), null);
+
+    public ComposeFile(string path, IReadOnlyDictionary<string, string>? variables)
     {
-        Root = Yaml.LoadAll(path).Single();
+        var text = File.ReadAllText(path);
+        Root = Yaml.Parse(variables is null ? text : Interpolate(text, variables), path).Single();
         Services = Root.Map("services").Entries().ToDictionary(e => e.Key, e => (YamlMappingNode)e.Value, StringComparer.Ordinal);
         var projectOfImage = Services.Values
             .Where(s => s.Text("build", "args", "PROJECT") is not null && s.Text("image") is not null)
@@ -44,13 +50,33 @@ internal sealed class ComposeFile
     public static IEnumerable<(string Source, string Target)> Volumes(YamlNode service) =>
         service.Texts("volumes").Select(v => v.Split(':')).Select(p => (p[0], p[1]));
 
-    private static Dictionary<string, string> EnvironmentOf(YamlNode service)
+    /// <summary>The variables the file requires (<c>${NAME:?...}</c>): compose refuses to start without any of them.</summary>
+    public static IReadOnlySet<string> RequiredVariables(string text) =>
+        Reference().Matches(text).Where(m => m.Groups["op"].Value.EndsWith('?')).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Compose's interpolation: <c>${NAME}</c>, <c>${NAME:-default}</c>, <c>${NAME:?error}</c> (and without the colon).</summary>
+    public static string Interpolate(string text, IReadOnlyDictionary<string, string> variables) =>
+        Reference().Replace(text, m =>
+        {
+            var name = m.Groups["name"].Value;
+            var op = m.Groups["op"].Value;
+            var set = variables.TryGetValue(name, out var value) && (value.Length > 0 || !op.StartsWith(':'));
+            return set ? value!
+                : op.EndsWith('-') ? m.Groups["arg"].Value
+                : op.EndsWith('?') ? throw new InvalidOperationException($"compose refuses to start: {name} is required ({m.Groups["arg"].Value})")
+                : "";
+        });
+
+    public static Dictionary<string, string> EnvironmentOf(YamlNode service)
     {
         var environment = service.Get("environment");
         if (environment is YamlSequenceNode list)
             return list.Children.Cast<YamlScalarNode>().Select(s => s.Value!.Split('=', 2)).ToDictionary(p => p[0], p => p.ElementAtOrDefault(1) ?? "");
         return environment.Entries().ToDictionary(e => e.Key, e => ((YamlScalarNode)e.Value).Value ?? "");
     }
+
+    [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?<op>:?[-?])(?<arg>[^}]*))?\}")]
+    private static partial Regex Reference();
 }
 
 /// <summary>deploy/k8s: every manifest the kustomization lists, with the environment each container gets.</summary>
@@ -66,7 +92,11 @@ internal sealed partial class KubernetesManifests
         Instances = Workloads
             .Select(w => (Workload: w, Host: HubCode.HostOfProject(ProjectOfImage(ImageOf(w)))))
             .Where(w => w.Host is not null)
-            .Select(w => new Instance(w.Workload.Text("metadata", "name")!, w.Host!, EnvironmentOf(MainContainer(w.Workload))))
+            .Select(w =>
+            {
+                var referenced = new HashSet<string>(StringComparer.Ordinal);
+                return new Instance(w.Workload.Text("metadata", "name")!, w.Host!, EnvironmentOf(MainContainer(w.Workload), referenced), referenced);
+            })
             .ToList();
     }
 
@@ -99,8 +129,12 @@ internal sealed partial class KubernetesManifests
 
     private static string? ImageOf(YamlNode workload) => MainContainer(workload).Text("image");
 
-    /// <summary>A container's environment: its env (values, or the referenced Secret or ConfigMap key) and every envFrom ConfigMap or Secret.</summary>
-    public Dictionary<string, string> EnvironmentOf(YamlNode container)
+    /// <summary>
+    /// A container's environment: its env (values, or the referenced Secret or ConfigMap key) and every envFrom ConfigMap
+    /// or Secret. A Secret the manifests do not hold (the operator creates it) gives <c>secret.&lt;name&gt;.&lt;key&gt;</c>; a
+    /// <c>$(NAME)</c> in a value is expanded from the variables before it, as Kubernetes does, and NAME noted in <paramref name="referenced"/>.
+    /// </summary>
+    public Dictionary<string, string> EnvironmentOf(YamlNode container, ISet<string>? referenced = null)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var source in container.List("envFrom"))
@@ -114,14 +148,32 @@ internal sealed partial class KubernetesManifests
         foreach (var variable in container.List("env"))
         {
             var name = variable.Text("name")!;
-            environment[name] = variable.Text("value")
-                ?? (variable.At("valueFrom", "secretKeyRef") is { } secretKey ? DataOf("Secret", secretKey.Text("name")!)[secretKey.Text("key")!]
+            environment[name] = variable.Text("value") is { } value ? Expand(value, environment, referenced)
+                : variable.At("valueFrom", "secretKeyRef") is { } secretKey ? SecretValue(secretKey.Text("name")!, secretKey.Text("key")!)
                 : variable.At("valueFrom", "configMapKeyRef") is { } configKey ? DataOf("ConfigMap", configKey.Text("name")!)[configKey.Text("key")!]
-                : variable.At("valueFrom", "fieldRef") is not null ? "(field)"
-                : throw new InvalidOperationException($"{name} has neither a value nor a known source"));
+                : variable.At("valueFrom", "fieldRef") is not null ? FieldValue
+                : throw new InvalidOperationException($"{name} has neither a value nor a known source");
         }
         return environment;
     }
+
+    private const string FieldValue = "(field)";
+
+    private string SecretValue(string name, string key) =>
+        OfKind("Secret").Any(s => s.Text("metadata", "name") == name) ? DataOf("Secret", name)[key] : $"secret.{name}.{key}";
+
+    private static string Expand(string value, Dictionary<string, string> environment, ISet<string>? referenced) =>
+        DependentVariable().Replace(value, m =>
+        {
+            // A field of the pod (its name) is known only when it runs.
+            if (!environment.TryGetValue(m.Groups[1].Value, out var known) || known == FieldValue)
+                return m.Value;
+            referenced?.Add(m.Groups[1].Value);
+            return known;
+        });
+
+    [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
+    private static partial Regex DependentVariable();
 
     public IReadOnlyDictionary<string, string> DataOf(string kind, string name)
     {
@@ -134,8 +186,11 @@ internal sealed partial class KubernetesManifests
     private static partial Regex ImageName();
 }
 
-/// <summary>RabbitMQ definitions (users, vhosts, permissions, policies) as imported at boot.</summary>
-internal sealed class BrokerDefinitions(JsonElement root)
+/// <summary>
+/// RabbitMQ definitions (users, vhosts, permissions, policies) as imported at boot, from the template whose user
+/// passwords are <c>${VARIABLE}</c> placeholders that broker-entrypoint.sh fills in from the node's environment.
+/// </summary>
+internal sealed partial class BrokerDefinitions(JsonElement root)
 {
     public static BrokerDefinitions Parse(string json)
     {
@@ -143,24 +198,35 @@ internal sealed class BrokerDefinitions(JsonElement root)
         return new BrokerDefinitions(document.RootElement.Clone());
     }
 
-    private static readonly string[] Rights = ["configure", "write", "read"];
-
     public JsonElement Root { get; } = root;
+
+    public IReadOnlyList<string> Users => Root.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("name").GetString()!).ToList();
 
     public string? DefaultQueueType(string vhost) =>
         Root.GetProperty("vhosts").EnumerateArray().Where(v => v.GetProperty("name").GetString() == vhost)
             .Select(v => v.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("default_queue_type", out var type) ? type.GetString() : null)
             .SingleOrDefault();
 
-    /// <summary>The user's tags when <paramref name="password"/> is theirs and they may use <paramref name="vhost"/> fully.</summary>
-    public IReadOnlyList<string>? TagsOf(string user, string password, string vhost)
-    {
-        var record = Root.GetProperty("users").EnumerateArray().SingleOrDefault(u => u.GetProperty("name").GetString() == user);
-        if (record.ValueKind == JsonValueKind.Undefined || record.GetProperty("password").GetString() != password)
-            return null;
-        var permitted = Root.GetProperty("permissions").EnumerateArray().Any(p =>
-            p.GetProperty("user").GetString() == user && p.GetProperty("vhost").GetString() == vhost
-            && Rights.All(k => p.GetProperty(k).GetString() == ".*"));
-        return permitted ? record.GetProperty("tags").GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : null;
-    }
+    public IReadOnlyList<string> TagsOf(string user) =>
+        User(user).GetProperty("tags").GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The variable the user's password comes from; the definitions hold no password.</summary>
+    public string PasswordVariableOf(string user) =>
+        Placeholder().Match(User(user).GetProperty("password").GetString()!) is { Success: true } m ? m.Groups[1].Value
+            : throw new InvalidOperationException($"{user}'s password is not a ${{VARIABLE}} placeholder: the definitions would hold a password");
+
+    /// <summary>The user's configure, write and read patterns on the vhost, or null without permissions there.</summary>
+    public (string Configure, string Write, string Read)? PermissionsOf(string user, string vhost) =>
+        Root.GetProperty("permissions").EnumerateArray()
+            .Where(p => p.GetProperty("user").GetString() == user && p.GetProperty("vhost").GetString() == vhost)
+            .Select(p => ((string Configure, string Write, string Read)?)(p.GetProperty("configure").GetString()!, p.GetProperty("write").GetString()!, p.GetProperty("read").GetString()!))
+            .SingleOrDefault();
+
+    private JsonElement User(string user) =>
+        Root.GetProperty("users").EnumerateArray().SingleOrDefault(u => u.GetProperty("name").GetString() == user) is { ValueKind: JsonValueKind.Object } found
+            ? found
+            : throw new InvalidOperationException($"no broker user {user} in the definitions");
+
+    [GeneratedRegex(@"^\$\{([A-Z_]+)\}$")]
+    private static partial Regex Placeholder();
 }

@@ -68,6 +68,23 @@ internal static partial class HubCode
             .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
 
+    /// <summary>The integration events: every message type an agency consumes (IConsumer&lt;T&gt;).</summary>
+    public static IReadOnlySet<string> Events => Agencies.SelectMany(Consumes).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The events an agency's consumers take (IConsumer&lt;T&gt; in its project).</summary>
+    public static IReadOnlySet<string> Consumes(HubHost agency) =>
+        ConsumerOf().Matches(ProjectText(agency)).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The events an agency's project creates (<c>new T(</c>): the ones it publishes, through its outbox or a consume context.</summary>
+    public static IReadOnlySet<string> Publishes(HubHost agency) =>
+        Events.Where(e => Regex.IsMatch(ProjectText(agency), $@"\bnew\s+{e}\s*\(")).ToHashSet(StringComparer.Ordinal);
+
+    private static string ProjectText(HubHost host) =>
+        string.Join('\n', SourcesOf(host).Where(f => f.StartsWith(Repo.PathOf(host.Project) + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Select(File.ReadAllText));
+
+    [GeneratedRegex(@"IConsumer<(\w+)>")]
+    private static partial Regex ConsumerOf();
+
     [GeneratedRegex("""DefaultGatewayUrl\s*=\s*"([^"]+)""")]
     private static partial Regex DefaultGatewayUrl();
 

@@ -178,11 +178,16 @@ public class KubernetesTests
 
         Assert.Equal(Settings(composeConf), Settings(k8sConf));
         Assert.Equal(Broker.ClassicConfigNodes(composeConf).Count, Broker.ClassicConfigNodes(k8sConf).Count);
-        using var definitions = JsonDocument.Parse(K8s.DataOf("Secret", "rabbitmq-definitions")["definitions.json"]);
+        var files = K8s.DataOf("ConfigMap", "rabbitmq-definitions");
+        using var definitions = JsonDocument.Parse(files["definitions.json"]);
         Assert.True(JsonElement.DeepEquals(Broker.Definitions.Root, definitions.RootElement), "rabbitmq-definitions differs from deploy/compose/definitions.json");
-        // The definitions file is mounted where load_definitions looks for it.
-        Assert.Contains(KubernetesManifests.MainContainer(K8s.Workload("rabbitmq")).List("volumeMounts"),
-            m => m.Text("mountPath") == Broker.Setting(k8sConf, "load_definitions") && m.Text("subPath") == "definitions.json");
+        Assert.Equal(Repo.Read("deploy", "compose", "broker-entrypoint.sh"), files["broker-entrypoint.sh"]);
+        // The template and its entrypoint where compose mounts them; the entrypoint writes where load_definitions reads.
+        Assert.Equal(Broker.Setting(Repo.Read("deploy", "compose", "rabbitmq.conf"), "load_definitions"), Broker.Setting(k8sConf, "load_definitions"));
+        var rabbitmq = KubernetesManifests.MainContainer(K8s.Workload("rabbitmq"));
+        Assert.Contains(rabbitmq.List("volumeMounts"), m => m.Text("mountPath") == "/etc/lgsp" && m.Text("name") == "definitions");
+        Assert.Equal(["bash", "/etc/lgsp/broker-entrypoint.sh"], rabbitmq.Texts("command"));
+        Assert.Equal(["rabbitmq-server"], rabbitmq.Texts("args"));
     }
 
     [Fact]
@@ -190,8 +195,9 @@ public class KubernetesTests
     {
         var service = K8s.Named("Service", "rabbitmq");
 
-        Broker.AssertAgenciesConnect(K8s.Instances, brokerHost: "rabbitmq");
-        Broker.AssertGatewayReadsManagementApi(K8s.Instances.Single(i => i.Host.IsGateway), brokerHost: "rabbitmq");
+        var broker = K8s.EnvironmentOf(KubernetesManifests.MainContainer(K8s.Workload("rabbitmq")));
+        Broker.AssertAgenciesConnect(K8s.Instances, brokerHost: "rabbitmq", broker);
+        Broker.AssertGatewayReadsManagementApi(K8s.Instances.Single(i => i.Host.IsGateway), brokerHost: "rabbitmq", broker);
         Assert.True(Selects(service, K8s.Named("StatefulSet", "rabbitmq")));
         Assert.Contains(service.List("spec", "ports"), p => p.Text("port") == Broker.AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains(service.List("spec", "ports"), p => p.Text("port") == Broker.ManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture));

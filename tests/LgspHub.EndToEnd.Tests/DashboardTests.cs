@@ -41,7 +41,7 @@ public sealed class DashboardTests(HubFixture hub)
     public async Task A_failed_transaction_opens_its_trace_as_a_waterfall_across_gateway_and_agency()
     {
         var parcel = hub.Citizens(Pool.ReadOnly).Where(c => c.Parcels.Count > 0).Skip(1).First().Parcels[0];
-        using var land = new HttpClient { BaseAddress = hub.Hosts["land"].Url };
+        using var land = hub.Hosts["land"].AdminClient();
         (await land.PutAsJsonAsync("/admin/faults", new { errorRate = 1.0 })).EnsureSuccessStatusCode();
         HttpResponseMessage failed;
         try

@@ -223,7 +223,7 @@ public sealed class DossierFlowTests(HubFixture hub)
     public async Task An_event_written_while_the_broker_is_unreachable_is_published_once_it_is_back()
     {
         var nowhere = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = $"amqp://guest:guest@127.0.0.1:{HubFixture.FreePort()}/" };
-        var broker = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = HubFixture.BrokerUrl };
+        var broker = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = hub.AgencyBrokerUrl("civil-status") };
         await hub.RestartAsync("civil-status", nowhere, healthPath: "/health/live");
         try
         {
@@ -243,7 +243,7 @@ public sealed class DossierFlowTests(HubFixture hub)
     [Fact]
     public async Task A_poisoned_event_lands_in_the_error_queue_and_its_replay_completes_the_dossier()
     {
-        using var admin = new HttpClient { BaseAddress = hub.Hosts["health-insurance"].Url };
+        using var admin = hub.Hosts["health-insurance"].AdminClient();
         (await admin.PutAsJsonAsync("/admin/faults", new { consumerFailureRate = 1.0 })).EnsureSuccessStatusCode();
         string statusUrl;
         try
@@ -305,7 +305,7 @@ public sealed class DossierFlowTests(HubFixture hub)
 
     private async Task<int> ErrorQueueCountAsync(string agency, string queue)
     {
-        using var admin = new HttpClient { BaseAddress = hub.Hosts[agency].Url };
+        using var admin = hub.Hosts[agency].AdminClient();
         var queues = await admin.GetFromJsonAsync<JsonElement[]>("/admin/error-queues");
         return queues!.Single(q => q.GetProperty("queue").GetString() == queue).GetProperty("messages").GetInt32();
     }

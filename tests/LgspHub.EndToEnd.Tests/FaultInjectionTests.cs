@@ -79,7 +79,7 @@ public sealed class FaultInjectionTests(HubFixture hub)
 
     private static async Task<JsonElement> InstanceFaultsAsync(HubProcess instance)
     {
-        using var client = new HttpClient { BaseAddress = instance.Url, Timeout = TimeSpan.FromSeconds(10) };
+        using var client = instance.AdminClient(TimeSpan.FromSeconds(10));
         return await client.GetFromJsonAsync<JsonElement>("/admin/faults");
     }
 
@@ -119,7 +119,7 @@ public sealed class FaultInjectionTests(HubFixture hub)
     {
         var parcel = ParcelPath(6);
         using var injector = await hub.FaultInjector.ClientAsync(hub.GatewayUrl);
-        using var land = new HttpClient { BaseAddress = hub.Hosts["land"].Url };
+        using var land = hub.Hosts["land"].AdminClient();
         try
         {
             (await injector.PutAsJsonAsync("/lgsp/faults/land", new { outage = true })).EnsureSuccessStatusCode();

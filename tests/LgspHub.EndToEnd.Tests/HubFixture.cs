@@ -26,6 +26,7 @@ public sealed class HubFixture : IAsyncLifetime
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("lgsp-e2e-").FullName;
     private readonly List<HubProcess> _processes = [];
     private Uri _gatewayUrl = null!;
+    private IReadOnlyDictionary<string, string> _agencyBrokerUrls = null!;
 
     public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 1000 };
 
@@ -74,6 +75,7 @@ public sealed class HubFixture : IAsyncLifetime
     {
         await EnsureBrokerReachableAsync(new Uri(BrokerUrl));
         Traces = await OtlpTraceReceiver.StartAsync(FreePort());
+        _agencyBrokerUrls = await BrokerUsers.CreateAsync(new Uri(BrokerUrl), new Uri(BrokerManagementUrl), Agencies);
 
         _gatewayUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         var agencyUrls = Agencies.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
@@ -150,9 +152,12 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");
 
+    /// <summary>The suite's broker as the agency's own user (deploy/compose/definitions.json), as a deployment connects it.</summary>
+    public string AgencyBrokerUrl(string agency) => _agencyBrokerUrls[agency];
+
     public Dictionary<string, string> AgencyEnvironment(string agency, string? brokerUrl = null)
     {
-        var environment = CommonEnvironment(brokerUrl);
+        var environment = CommonEnvironment(brokerUrl ?? _agencyBrokerUrls.GetValueOrDefault(agency));
         // Agencies export to the hub's collector in the gateway, which keeps recent traces and forwards everything.
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = _gatewayUrl.ToString();
         // Only the suite's own agencies hold a collector key; a host of one test's own (another database) is refused there.
@@ -162,8 +167,6 @@ public sealed class HubFixture : IAsyncLifetime
         environment["Gateway__Url"] = _gatewayUrl.ToString();
         environment["Seed__Value"] = Seed.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Seed__Citizens"] = Seed.Citizens.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // Tests fail single requests of their own with the X-Lgsp-Fault header (off unless configured).
-        environment["Lgsp__Faults__AllowRequestHeader"] = "true";
         // Redeliveries after seconds, not minutes, so a poisoned event reaches its error queue within a test's wait.
         foreach (var (wait, i) in RedeliverySchedule.Select((wait, i) => (wait, i)))
             environment[$"Lgsp__Messaging__Redelivery__{i}"] = wait.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
@@ -172,6 +175,8 @@ public sealed class HubFixture : IAsyncLifetime
 
     private Dictionary<string, string> CommonEnvironment(string? brokerUrl = null) => new()
     {
+        // As ./lgsp up runs the hub: with appsettings.Development.json (consumers, keys, the X-Lgsp-Fault header honoured).
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
         ["ConnectionStrings__rabbitmq"] = brokerUrl ?? BrokerUrl,
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using LgspHub.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
 
 namespace LgspHub.EndToEnd.Tests;
 
@@ -45,6 +47,22 @@ public sealed class HubProcess : IAsyncDisposable
             start.Environment[key] = value;
         return new HubProcess(name, url, start);
     }
+
+    /// <summary>
+    /// A client of the host's own port as the hub's operators call it: /admin with the operators' key, which the host
+    /// reads from its development configuration (the suite runs the hub in Development).
+    /// </summary>
+    public HttpClient AdminClient(TimeSpan? timeout = null) => new()
+    {
+        BaseAddress = Url,
+        Timeout = timeout ?? TimeSpan.FromSeconds(100),
+        DefaultRequestHeaders = { Authorization = AgencyCredentials.Header(AgencyCredentials.OperatorScheme, DevelopmentSetting($"{AgencyAccessOptions.Section}:{nameof(AgencyAccessOptions.OperatorKey)}")) },
+    };
+
+    /// <summary>A setting of the host's appsettings.Development.json, as the host itself reads it.</summary>
+    public string DevelopmentSetting(string key) =>
+        new ConfigurationBuilder().AddJsonFile(Path.Combine(_start.WorkingDirectory, DevelopmentConfiguration.FileName)).Build()[key]
+            ?? throw new InvalidOperationException($"{Name}'s {DevelopmentConfiguration.FileName} has no {key}");
 
     /// <summary>Kills the process at once, as a crash would: no graceful shutdown, nothing flushed.</summary>
     public async Task KillAsync()

@@ -12,7 +12,7 @@ public sealed class OpsFiguresTests(HubFixture hub)
     {
         var parcel = hub.Citizens(Pool.ReadOnly).First(c => c.Parcels.Count > 0).Parcels[0];
         using var client = await hub.Counted.ClientAsync(hub.GatewayUrl);
-        using var land = new HttpClient { BaseAddress = hub.Hosts["land"].Url };
+        using var land = hub.Hosts["land"].AdminClient();
         (await land.PutAsJsonAsync("/admin/faults", new { errorRate = 0.3 })).EnsureSuccessStatusCode();
         var counted = new Dictionary<string, int> { ["succeeded"] = 0, ["rejected"] = 0, ["failed"] = 0 };
         try

@@ -3,6 +3,7 @@ using LgspHub.ServiceDefaults.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.ServiceDefaults.Tests;
@@ -29,11 +30,21 @@ public sealed class TestAgency : IAsyncDisposable
 
     public FaultInjection Faults => _app.Services.GetRequiredService<FaultInjection>();
 
-    public static async Task<TestAgency> StartAsync(bool allowFaultHeader)
+    public const string GatewayKey = "test-gateway-key";
+
+    public const string OperatorKey = "test-operator-key";
+
+    /// <summary>The agency's address, for callers that bring their own credentials (or none).</summary>
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<TestAgency> StartAsync(bool allowFaultHeader, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration[FaultInjection.AllowRequestHeaderKey] = allowFaultHeader ? "true" : "false";
+        builder.Configuration[$"{AgencyAccessOptions.Section}:{nameof(AgencyAccessOptions.GatewayKey)}"] = GatewayKey;
+        builder.Configuration[$"{AgencyAccessOptions.Section}:{nameof(AgencyAccessOptions.OperatorKey)}"] = OperatorKey;
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
         builder.AddFaultInjection();
         // The admin endpoints resolve it per request; nothing here reaches a broker.
@@ -60,9 +71,24 @@ public sealed class TestAgency : IAsyncDisposable
             Interlocked.Increment(ref agency._served);
             return TypedResults.Ok(new { id });
         });
+        // Where an agency's OpenAPI document is (MapOpenApi("/api/{agency}/openapi/{documentName}.json")).
+        app.MapGet("/api/test/openapi/v1.json", () => TypedResults.Ok(new { openapi = "3.1.1" }));
         await app.StartAsync();
-        agency.Client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(20) };
+        agency.Url = new Uri(app.Urls.Single());
+        // As the gateway and the operators call it: the gateway's key on the API, the operators' on /admin.
+        agency.Client = new HttpClient(new Credentials()) { BaseAddress = agency.Url, Timeout = TimeSpan.FromSeconds(20) };
         return agency;
+    }
+
+    private sealed class Credentials() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Authorization ??= request.RequestUri!.AbsolutePath.StartsWith("/admin", StringComparison.Ordinal)
+                ? AgencyCredentials.Header(AgencyCredentials.OperatorScheme, OperatorKey)
+                : AgencyCredentials.Header(AgencyCredentials.GatewayScheme, GatewayKey);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     public Task WhenFinished(string id) => Finished.GetOrAdd(id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;

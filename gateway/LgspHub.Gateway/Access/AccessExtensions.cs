@@ -14,6 +14,7 @@ public static class AccessExtensions
     /// <summary>Consumers, tokens, rights and rate limits: who may call what through the hub.</summary>
     public static IHostApplicationBuilder AddLgspAccess(this IHostApplicationBuilder builder)
     {
+        builder.RequireHubSecrets();
         var services = builder.Services;
         services.Configure<LgspOptions>(builder.Configuration.GetSection(LgspOptions.Section));
         services.AddSingleton<TokenSigningKey>();
@@ -78,5 +79,5 @@ public static class AccessExtensions
                     context.ProxyRequest.Headers.TryAddWithoutValidation(HubHeaders.Consumer, consumer);
                 return ValueTask.CompletedTask;
             });
-        });
+        }).AddFaultHeaderGuard().AddAgencyCredentials(); // after the transform above, which drops the caller's Authorization
 }

@@ -40,7 +40,9 @@ public sealed class ErrorQueues(Uri brokerUrl) : IReceiveEndpointObserver
         var replayed = 0u;
         while (replayed < waiting && await channel.BasicGetAsync(queue + "_error", autoAck: false, cancellationToken) is { } message)
         {
-            await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties(message.BasicProperties), message.Body, cancellationToken);
+            // Through the endpoint's own exchange (MassTransit binds one of the queue's name to it), not the default
+            // exchange: a broker user allowed to publish there could reach every queue, other agencies' included.
+            await channel.BasicPublishAsync(queue, "", mandatory: true, new BasicProperties(message.BasicProperties), message.Body, cancellationToken);
             await channel.BasicAckAsync(message.DeliveryTag, multiple: false, cancellationToken);
             replayed++;
         }

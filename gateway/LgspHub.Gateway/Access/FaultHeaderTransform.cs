@@ -1,0 +1,35 @@
+using LgspHub.ServiceDefaults.Admin;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+
+namespace LgspHub.Gateway.Access;
+
+/// <summary>
+/// <c>X-Lgsp-Fault</c> makes an agency fail, hang or delay the request that carries it. The gateway passes it on only
+/// for consumers with the fault-injection right, on every route (the anonymous OpenAPI ones included); from anyone
+/// else it is dropped and the request is served as if it had never been sent.
+/// </summary>
+public static class FaultHeaderTransform
+{
+    /// <summary>The operation of the gateway's fault routes (/lgsp/faults/{agency}), and the right that lets the header through.</summary>
+    public const string Right = "lgsp.inject-faults";
+
+    public static IReverseProxyBuilder AddFaultHeaderGuard(this IReverseProxyBuilder proxy) =>
+        proxy.AddTransforms(context =>
+        {
+            var options = context.Services.GetRequiredService<IOptionsMonitor<LgspOptions>>();
+            context.AddRequestTransform(transform =>
+            {
+                if (transform.HttpContext.Request.Headers.ContainsKey(FaultRequestHeader.Name) && !MayInjectFaults(transform.HttpContext, options.CurrentValue))
+                    transform.ProxyRequest.Headers.Remove(FaultRequestHeader.Name);
+                return ValueTask.CompletedTask;
+            });
+        });
+
+    /// <summary>Rights as the rights check reads them: from the consumer's current registration, at each request.</summary>
+    private static bool MayInjectFaults(HttpContext context, LgspOptions options) =>
+        context.User.ConsumerId() is { } consumer
+        && options.Consumers.TryGetValue(consumer, out var registration)
+        && registration.Allows(Right);
+}
