@@ -12,10 +12,10 @@ public sealed record HubEndpoint(string Agency, string Consumer, params Type[] M
 }
 
 /// <summary>
-/// Who consumes what in the hub, the one place it is written. Every agency declares all of it when its bus
-/// starts, its own queues and the other agencies', so an event published on a fresh broker before its
-/// consumer first started waits in that consumer's queue instead of going to an exchange with nothing bound
-/// (confirmed, and lost). Each agency checks at start that its consumers are listed here.
+/// Who consumes what in the hub, the one place it is written: each agency checks at start that its consumers are
+/// listed here, and the broker users' permissions (deploy/compose/definitions.json, checked by the deploy tests)
+/// follow it. An event published on a fresh broker before its consumer first started is not lost: the outbox
+/// publishes mandatory, the broker returns what no queue takes, and it stays pending until the queue exists.
 /// </summary>
 public static class HubTopology
 {
@@ -47,31 +47,6 @@ public static class HubTopology
     public static bool IsHubMessage(Type type) =>
         type.Assembly == typeof(BirthDeclared).Assembly
         || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Fault<>) && IsHubMessage(type.GetGenericArguments()[0]));
-
-    /// <summary>
-    /// Declares every queue of the hub, bound to its events' exchanges, when the bus starts: MassTransit's publish
-    /// topology, deployed at start. The consuming agency binds the same queue through its own endpoint exchange
-    /// when it starts; RabbitMQ delivers a message once to a queue, however many of its bindings match.
-    /// </summary>
-    public static void DeclareEveryConsumerQueue(IRabbitMqBusFactoryConfigurator rabbit)
-    {
-        rabbit.DeployPublishTopology = true;
-        foreach (var byMessage in Endpoints.SelectMany(q => q.Messages, (q, message) => (q.Queue, Message: message)).GroupBy(x => x.Message))
-        {
-            // MassTransit names a message's exchange only through its generic topology.
-            DeclareMethod.MakeGenericMethod(byMessage.Key).Invoke(null, [rabbit, byMessage.Select(x => x.Queue).ToArray()]);
-        }
-    }
-
-    private static readonly MethodInfo DeclareMethod =
-        typeof(HubTopology).GetMethod(nameof(BindQueues), BindingFlags.NonPublic | BindingFlags.Static)!;
-
-    private static void BindQueues<T>(IRabbitMqBusFactoryConfigurator rabbit, string[] queues) where T : class =>
-        rabbit.Publish<T>(topology =>
-        {
-            foreach (var queue in queues)
-                topology.BindQueue(topology.Exchange.ExchangeName, queue);
-        });
 
     /// <summary>
     /// The differences between an agency's consumers of hub messages and what <see cref="Endpoints"/> lists for it:

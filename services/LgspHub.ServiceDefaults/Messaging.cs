@@ -16,8 +16,9 @@ public static class Messaging
     /// MassTransit over RabbitMQ, the same for every agency: durable queues and publisher confirms
     /// (MassTransit's RabbitMQ defaults), immediate retries with back-off, then delayed redeliveries
     /// (<see cref="MessagingOptions.Redelivery"/>), then the endpoint's _error queue.
-    /// Queue names carry the agency's name so two agencies never compete for one queue. Every queue of the
-    /// hub (<see cref="HubTopology"/>) is declared when the bus starts, whichever agency starts first.
+    /// Queue names carry the agency's name so two agencies never compete for one queue. Each agency declares only
+    /// its own queues (its broker user may touch no other's); an event published before its consumer's queue exists
+    /// is returned by the broker (the outbox publishes mandatory) and stays pending until the queue is there.
     /// </summary>
     /// <param name="consumers">The consumers; by default those of the entry assembly (with their definitions).</param>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string agency, params Type[] consumers)
@@ -59,7 +60,6 @@ public static class Messaging
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
-                HubTopology.DeclareEveryConsumerQueue(rabbit);
                 // Outside the immediate retries: redelivery starts once they are spent.
                 rabbit.UseWaitQueueRedelivery(context.GetRequiredService<WaitQueues>(), redelivery);
                 rabbit.UseLgspConsumePipeline(context);

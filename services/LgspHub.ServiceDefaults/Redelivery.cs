@@ -31,7 +31,7 @@ public sealed class MessagingOptions
 /// scheduler, and this hub has neither; its redelivery filter (the schedule, the redelivery count, the Fault held back
 /// until the last attempt) and its forwarding of the message are kept, and only where the message waits is done here:
 /// in a wait queue of its endpoint and delay ("{queue}_wait_{delay}", behind an exchange of the same name) whose TTL
-/// dead-letters it back to the endpoint's queue. Unlike a longer in-memory retry, a waiting message holds no consumer
+/// dead-letters it back to the endpoint's queue, through the endpoint's exchange. Unlike a longer in-memory retry, a waiting message holds no consumer
 /// slot and survives a restart. The declarations take arguments MassTransit cannot give a send endpoint, hence the client.
 /// </summary>
 public sealed class WaitQueues(Uri brokerUrl) : IAsyncDisposable
@@ -59,8 +59,9 @@ public sealed class WaitQueues(Uri brokerUrl) : IAsyncDisposable
                 await channel.QueueDeclareAsync(waitQueue, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
                 {
                     ["x-message-ttl"] = (long)delay.TotalMilliseconds,
-                    ["x-dead-letter-exchange"] = "",
-                    ["x-dead-letter-routing-key"] = queue,
+                    // Back through the endpoint's own exchange (MassTransit names it as its queue), not the default
+                    // exchange: an agency's broker user may not write there (deploy/compose/definitions.json).
+                    ["x-dead-letter-exchange"] = queue,
                     ["x-expires"] = (long)(delay + TimeSpan.FromHours(1)).TotalMilliseconds,
                 }, cancellationToken: cancellationToken);
                 await channel.QueueBindAsync(waitQueue, waitQueue, "", cancellationToken: cancellationToken);

@@ -10,10 +10,10 @@ public class NetworkPolicyTests
     [Fact]
     public void Every_agency_answers_the_gateway_only_on_its_port()
     {
-        var gateway = Labels(K8s.Named("Deployment", "gateway"));
+        var gateway = Labels(K8s.Workload("gateway"));
         foreach (var agency in HubCode.Agencies)
         {
-            var pods = Labels(K8s.Named("Deployment", agency.Name));
+            var pods = Labels(K8s.Workload(agency.Name));
             var policies = PoliciesSelecting(pods).ToList();
             Assert.True(policies.Count > 0, $"no NetworkPolicy selects {agency.Name}'s pods: any pod of the cluster may call it");
             var rules = policies.SelectMany(p => p.List("spec", "ingress")).ToList();
@@ -29,7 +29,7 @@ public class NetworkPolicyTests
             });
             // No other agency is admitted.
             foreach (var other in HubCode.Agencies.Where(a => a != agency))
-                Assert.DoesNotContain(rules, r => Selects(r.List("from")[0].At("podSelector"), Labels(K8s.Named("Deployment", other.Name))));
+                Assert.DoesNotContain(rules, r => Selects(r.List("from")[0].At("podSelector"), Labels(K8s.Workload(other.Name))));
         }
     }
 
@@ -37,8 +37,8 @@ public class NetworkPolicyTests
     public void The_broker_answers_amqp_to_the_agencies_only_and_its_management_api_to_the_gateway_only()
     {
         var broker = Labels(K8s.Named("StatefulSet", "rabbitmq"));
-        var gateway = Labels(K8s.Named("Deployment", "gateway"));
-        var agencies = HubCode.Agencies.Select(a => Labels(K8s.Named("Deployment", a.Name))).ToList();
+        var gateway = Labels(K8s.Workload("gateway"));
+        var agencies = HubCode.Agencies.Select(a => Labels(K8s.Workload(a.Name))).ToList();
         var rules = PoliciesSelecting(broker).SelectMany(p => p.List("spec", "ingress")).ToList();
 
         Assert.NotEmpty(rules);
