@@ -147,7 +147,7 @@ public sealed class FuzzTests(HubFixture hub)
         if (random.Next(10) == 0)
             request.Headers.TryAddWithoutValidation("X-Lgsp-Purpose", "second.purpose");                       // twice
         if (random.Next(4) == 0)
-            request.Headers.TryAddWithoutValidation("X-Lgsp-Consumer", "police.population-office");           // spoofing the id agencies trust
+            request.Headers.TryAddWithoutValidation(LgspHub.ServiceDefaults.HubHeaders.Consumer, "police.population-office");           // spoofing the id agencies trust
         if (random.Next(4) == 0)
             request.Headers.TryAddWithoutValidation("X-Forwarded-For", "10.0.0.1, <script>");
         if (random.Next(8) == 0)
