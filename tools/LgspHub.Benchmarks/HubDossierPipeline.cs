@@ -28,7 +28,7 @@ public sealed class DossierBenchException(string message) : Exception(message);
 /// </summary>
 public sealed class HubDossierPipeline(Uri gateway) : IDossierPipeline
 {
-    // How the shipped scenarios sign in as a commune (tests/LgspHub.Load/scenarios/birth-wave.json): dev credentials.
+    // How the shipped scenarios sign in as a commune (tools/LgspHub.Load/scenarios/birth-wave.json): dev credentials.
     private const string ClientId = "commune.justice-office";
     private const string Secret = "commune-dev-secret";
     private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(100);

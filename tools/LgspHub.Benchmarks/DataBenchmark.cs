@@ -160,7 +160,7 @@ public static class DataBenchmark
         var md = new StringBuilder();
         md.AppendLine("## Data: a full province");
         md.AppendLine();
-        md.AppendLine(Invariant($"`./lgsp bench data` on {started:yyyy-MM-dd} (tests/LgspHub.Benchmarks/DataBenchmark.cs). Cells: the median of the rounds, then their range; a ratio is taken within each round (the two ran side by side), then the median and range of those."));
+        md.AppendLine(Invariant($"`./lgsp bench data` on {started:yyyy-MM-dd} (tools/LgspHub.Benchmarks/DataBenchmark.cs). Cells: the median of the rounds, then their range; a ratio is taken within each round (the two ran side by side), then the median and range of those."));
         if (options.SeedRounds > 0)
         {
             md.AppendLine();
