@@ -71,14 +71,9 @@ public static class PersonalDataPurpose
             throw;
         }
 
+        // An answer too large to read for its people is not sent: the access is still audited, as failed.
         if (answer.Overflowed)
-        {
-            answer.Discard(context);
-            context.Response.Clear();
             context.Features.Set(new HubFailure("agency_answer_too_large"));
-            await TypedResults.Problem($"The agency's answer is larger than the {MaxAnswerToRead / 1024 / 1024} MB the gateway reads for the audit; it was not sent.",
-                statusCode: StatusCodes.Status502BadGateway, title: "Answer too large to audit").ExecuteAsync(context);
-        }
         else
             subjects.AddRange(PersonalDataSubjects.FromAnswer(answer.Bytes, context.Response.ContentType));
 
@@ -103,14 +98,21 @@ public static class PersonalDataPurpose
         }
         catch (AuditUnavailableException)
         {
-            if (!answer.Overflowed)
-                answer.Discard(context);
+            answer.Discard(context);
             context.Response.Clear();
             await AuditUnavailableAsync(context);
             return;
         }
+
         if (!answer.Overflowed)
+        {
             await answer.ReleaseAsync(context);
+            return;
+        }
+        answer.Discard(context);
+        context.Response.Clear();
+        await TypedResults.Problem($"The agency's answer is larger than the {MaxAnswerToRead / 1024 / 1024} MB the gateway reads for the audit; it was not sent.",
+            statusCode: StatusCodes.Status502BadGateway, title: "Answer too large to audit").ExecuteAsync(context);
     }
 
     /// <summary>X-Road's rule: a hub that cannot keep evidence refuses the traffic that needs it.</summary>
