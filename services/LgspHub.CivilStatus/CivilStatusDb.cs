@@ -46,7 +46,11 @@ public sealed class CivilStatusDb(DbContextOptions<CivilStatusDb> options) : Age
             // A key is the consumer's own, per kind of dossier (keys without one are NULL, and SQLite keeps NULLs apart).
             dossier.HasIndex(d => new { d.Consumer, d.Kind, d.IdempotencyKey }).IsUnique();
         });
-        modelBuilder.Entity<DossierStep>().HasKey(s => new { s.DossierId, s.Name });
+        modelBuilder.Entity<DossierStep>(step =>
+        {
+            step.HasKey(s => new { s.DossierId, s.Name });
+            step.OwnsOne(s => s.Outputs, outputs => outputs.ToJson());
+        });
     }
 
     public static IEnumerable<Registration> Seed(SyntheticProvince province)

@@ -32,6 +32,12 @@ public sealed class DossierFlowTests(HubFixture hub)
         Assert.Equal("TE", card.GetProperty("beneficiaryGroup").GetString());
         Assert.True(card.GetProperty("validToday").GetBoolean());
         Assert.Contains(card.GetProperty("cardNumber").GetString()!, dossier.Step("health-insurance-card").GetProperty("result").GetString(), StringComparison.Ordinal);
+        // The same values, machine-readable: a client reads them without parsing the sentences.
+        Assert.Equal(dossier.GetProperty("registrationNumber").GetString(), dossier.Step("birth-registration").Output("registrationNumber").GetString());
+        Assert.Equal(childId.Value, dossier.Step("personal-id-and-residence").Output("personalId").GetString());
+        Assert.True(dossier.Step("health-insurance-card").Output("cardIssued").GetBoolean());
+        Assert.Equal(card.GetProperty("cardNumber").GetString(), dossier.Step("health-insurance-card").Output("cardNumber").GetString());
+        Assert.Equal(JsonValueKind.Null, dossier.Step("parents-verification").GetProperty("outputs").ValueKind);
     }
 
     [Fact]
@@ -51,6 +57,12 @@ public sealed class DossierFlowTests(HubFixture hub)
         var parcels = await hub.Gateway.GetFromJsonAsync<JsonElement[]>($"/api/land/owners/{deceased.PersonalId}/parcels");
         Assert.All(parcels!, p => Assert.True(p.GetProperty("awaitingInheritance").GetBoolean()));
         Assert.Equal($"{deceased.Parcels.Count} parcel(s) flagged for inheritance.", dossier.Step("inheritance-flag").GetProperty("result").GetString());
+        Assert.Equal(deceased.Parcels.Count, dossier.Step("inheritance-flag").Output("parcelsFlagged").GetInt32());
+        var allowance = dossier.Step("funeral-allowance");
+        Assert.True(allowance.Output("allowanceGranted").GetBoolean());
+        Assert.True(allowance.Output("allowanceAmountVnd").GetInt64() > 0);
+        Assert.Equal(card.GetProperty("cardNumber").GetString(), allowance.Output("terminatedCardNumber").GetString());
+        Assert.Equal(dossier.GetProperty("registrationNumber").GetString(), dossier.Step("death-registration").Output("registrationNumber").GetString());
     }
 
     [Fact]

@@ -51,5 +51,8 @@ public static class Dossiers
     public static JsonElement Step(this JsonElement dossier, string name) =>
         dossier.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
 
+    /// <summary>One of a step's machine-readable outputs.</summary>
+    public static JsonElement Output(this JsonElement step, string name) => step.GetProperty("outputs").GetProperty(name);
+
     public static string? State(this JsonElement element) => element.GetProperty("state").GetString();
 }

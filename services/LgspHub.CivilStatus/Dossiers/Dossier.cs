@@ -100,20 +100,20 @@ public sealed class Dossier
     /// <summary>The first step not yet completed: where the dossier waits.</summary>
     public DossierStep? CurrentStep => Steps.OrderBy(s => s.Order).FirstOrDefault(s => s.State != StepState.Completed);
 
-    public void Complete(string step, string result, DateTimeOffset now) => Update(step, StepState.Completed, result, null, now);
+    public void Complete(string step, string result, DateTimeOffset now, StepOutputs? outputs = null) => Update(step, StepState.Completed, result, outputs, null, now);
 
-    public void Reject(string step, string reason, DateTimeOffset now) => Update(step, StepState.Rejected, null, reason, now);
+    public void Reject(string step, string reason, DateTimeOffset now) => Update(step, StepState.Rejected, null, null, reason, now);
 
-    public void Fail(string step, string problem, DateTimeOffset now) => Update(step, StepState.Failed, null, problem, now);
+    public void Fail(string step, string problem, DateTimeOffset now) => Update(step, StepState.Failed, null, null, problem, now);
 
-    private void Update(string name, StepState state, string? result, string? problem, DateTimeOffset now)
+    private void Update(string name, StepState state, string? result, StepOutputs? outputs, string? problem, DateTimeOffset now)
     {
         var step = Steps.SingleOrDefault(s => s.Name == name);
         // A decided step stays decided, and a closed dossier stays closed: late faults,
         // stale verdicts and duplicate events change nothing.
         if (step is null || step.State is StepState.Completed or StepState.Rejected || !IsOpen)
             return;
-        (step.State, step.Result, step.Problem, step.UpdatedAt) = (state, result ?? step.Result, problem, now);
+        (step.State, step.Result, step.Outputs, step.Problem, step.UpdatedAt) = (state, result ?? step.Result, outputs ?? step.Outputs, problem, now);
         Refresh(now);
     }
 
@@ -144,10 +144,30 @@ public sealed class DossierStep
     public int Order { get; init; }
     public StepState State { get; set; }
     public DateTimeOffset? UpdatedAt { get; set; }
-    /// <summary>What the step produced: a registration number, a personal ID, a card number, a decision.</summary>
+    /// <summary>What the step produced, in a sentence for a person.</summary>
     public string? Result { get; set; }
+    /// <summary>What the step produced, as values a client reads without parsing <see cref="Result"/>.</summary>
+    public StepOutputs? Outputs { get; set; }
     /// <summary>Why it was rejected or failed, in words a person can act on.</summary>
     public string? Problem { get; set; }
+}
+
+/// <summary>
+/// The values a completed step produced, beside its sentence. Each is set only by the steps that produce it, and null
+/// elsewhere: the registration number (birth-registration, death-registration), the child's personal ID
+/// (personal-id-and-residence), whether a free card was issued and its number (health-insurance-card), the parcels
+/// flagged (inheritance-flag), and the allowance decision with the card it ended (funeral-allowance).
+/// </summary>
+public sealed record StepOutputs
+{
+    public string? RegistrationNumber { get; init; }
+    public string? PersonalId { get; init; }
+    public bool? CardIssued { get; init; }
+    public string? CardNumber { get; init; }
+    public int? ParcelsFlagged { get; init; }
+    public bool? AllowanceGranted { get; init; }
+    public long? AllowanceAmountVnd { get; init; }
+    public string? TerminatedCardNumber { get; init; }
 }
 
 public sealed class DossierOptions

@@ -187,7 +187,7 @@ public sealed record DeathDossierRequest(string? DeceasedPersonalId, DateOnly? D
 
 public sealed record DossierAccepted(Guid DossierId, DossierKind Kind, string StatusUrl, DateTimeOffset Deadline);
 
-public sealed record StepResponse(string Name, string Agency, StepState State, DateTimeOffset? UpdatedAt, string? Result, string? Problem);
+public sealed record StepResponse(string Name, string Agency, StepState State, DateTimeOffset? UpdatedAt, string? Result, StepOutputs? Outputs, string? Problem);
 
 public sealed record DossierResponse(
     Guid Id, DossierKind Kind, DossierState State, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset Deadline,
@@ -195,7 +195,7 @@ public sealed record DossierResponse(
 {
     public static DossierResponse From(Dossier d) => new(
         d.Id, d.Kind, d.State, d.Reason, d.SubmittedAt, d.Deadline, d.EndedAt, d.OnTime, d.RegistrationNumber,
-        d.Steps.OrderBy(s => s.Order).Select(s => new StepResponse(s.Name, s.Agency, s.State, s.UpdatedAt, s.Result, s.Problem)).ToArray());
+        d.Steps.OrderBy(s => s.Order).Select(s => new StepResponse(s.Name, s.Agency, s.State, s.UpdatedAt, s.Result, s.Outputs, s.Problem)).ToArray());
 }
 
 /// <param name="OnTimeShare">Completed before the deadline, over all completed; null before the first completes.</param>

@@ -20,26 +20,30 @@ public sealed class DossierProgressConsumer(CivilStatusDb db, TimeProvider clock
     public Task Consume(ConsumeContext<ChildPersonalIdIssued> context) =>
         Update(context, context.Message.DossierId, async (d, now) =>
         {
-            d.Complete("personal-id-and-residence", $"Personal ID {context.Message.PersonalId} issued; permanent residence registered.", now);
+            d.Complete("personal-id-and-residence", $"Personal ID {context.Message.PersonalId} issued; permanent residence registered.", now,
+                new StepOutputs { PersonalId = context.Message.PersonalId.Value });
             await db.Registrations.Where(r => r.DossierId == d.Id)
                 .ExecuteUpdateAsync(set => set.SetProperty(r => r.SubjectPersonalId, context.Message.PersonalId), context.CancellationToken);
         });
 
     public Task Consume(ConsumeContext<ChildCardIssued> context) =>
-        Update(context, context.Message.DossierId, (d, now) => d.Complete("health-insurance-card", $"Free card {context.Message.CardNumber} issued.", now));
+        Update(context, context.Message.DossierId, (d, now) => d.Complete("health-insurance-card", $"Free card {context.Message.CardNumber} issued.", now,
+            new StepOutputs { CardIssued = true, CardNumber = context.Message.CardNumber }));
 
     public Task Consume(ConsumeContext<ChildCardNotIssued> context) =>
-        Update(context, context.Message.DossierId, (d, now) => d.Complete("health-insurance-card", context.Message.Reason, now));
+        Update(context, context.Message.DossierId, (d, now) => d.Complete("health-insurance-card", context.Message.Reason, now, new StepOutputs { CardIssued = false }));
 
     public Task Consume(ConsumeContext<PermanentResidenceRemoved> context) =>
         Update(context, context.Message.DossierId, (d, now) => d.Complete("residence-removal", "Recorded deceased; permanent residence removed.", now));
 
     public Task Consume(ConsumeContext<ParcelsFlaggedForInheritance> context) =>
-        Update(context, context.Message.DossierId, (d, now) => d.Complete("inheritance-flag", $"{context.Message.ParcelCount} parcel(s) flagged for inheritance.", now));
+        Update(context, context.Message.DossierId, (d, now) => d.Complete("inheritance-flag", $"{context.Message.ParcelCount} parcel(s) flagged for inheritance.", now,
+            new StepOutputs { ParcelsFlagged = context.Message.ParcelCount }));
 
     public Task Consume(ConsumeContext<FuneralAllowanceDecided> context) =>
         Update(context, context.Message.DossierId, (d, now) => d.Complete("funeral-allowance",
-            context.Message.TerminatedCardNumber is { } card ? $"{context.Message.Decision} Card {card} ended." : context.Message.Decision, now));
+            context.Message.TerminatedCardNumber is { } card ? $"{context.Message.Decision} Card {card} ended." : context.Message.Decision, now,
+            new StepOutputs { AllowanceGranted = context.Message.Granted, AllowanceAmountVnd = context.Message.AmountVnd, TerminatedCardNumber = context.Message.TerminatedCardNumber }));
 
     private Task Update(ConsumeContext context, Guid dossierId, Action<Dossier, DateTimeOffset> change) =>
         Update(context, dossierId, (d, now) =>

@@ -18,7 +18,7 @@ public sealed class BirthParentsVerifiedConsumer(CivilStatusDb db, TimeProvider 
         var number = await db.RegisterAsync(dossier, RegistrationKind.Birth, null, declared.ChildFullName, declared.ChildDateOfBirth,
             declared.Residence.CommuneCode, now, context.CancellationToken);
         dossier.Complete("parents-verification", "Parents found alive; the residence is a parent's.", now);
-        dossier.Complete("birth-registration", $"Birth registered as {number}.", now);
+        dossier.Complete("birth-registration", $"Birth registered as {number}.", now, new StepOutputs { RegistrationNumber = number });
         db.PublishOnCommit(new BirthRegistered(dossier.Id, number, declared.ChildFullName, declared.ChildSex, declared.ChildDateOfBirth,
             declared.MotherPersonalId, declared.FatherPersonalId, declared.Residence));
         await db.SaveChangesAsync(context.CancellationToken);
@@ -52,7 +52,7 @@ public sealed class DeathDeclarationVerifiedConsumer(CivilStatusDb db, TimeProvi
         var number = await db.RegisterAsync(dossier, RegistrationKind.Death, declared.DeceasedPersonalId, context.Message.FullName, declared.DateOfDeath,
             commune, now, context.CancellationToken);
         dossier.Complete("deceased-verification", "The deceased is in the register and was recorded alive.", now);
-        dossier.Complete("death-registration", $"Death registered as {number}.", now);
+        dossier.Complete("death-registration", $"Death registered as {number}.", now, new StepOutputs { RegistrationNumber = number });
         db.PublishOnCommit(new DeathRegistered(dossier.Id, number, declared.DeceasedPersonalId, declared.DateOfDeath));
         await db.SaveChangesAsync(context.CancellationToken);
     }
