@@ -43,6 +43,25 @@ public static class HubTopology
         new("health-insurance", "citizen-details-changed", typeof(CitizenDetailsChanged)),
     ];
 
+    /// <summary>The one agency that publishes each contract event (the AsyncAPI document's send operations).</summary>
+    public static readonly IReadOnlyDictionary<Type, string> Publishers = new Dictionary<Type, string>
+    {
+        [typeof(BirthDeclared)] = "civil-status",
+        [typeof(BirthParentsVerified)] = "population",
+        [typeof(BirthRegistered)] = "civil-status",
+        [typeof(ChildPersonalIdIssued)] = "population",
+        [typeof(ChildCardIssued)] = "health-insurance",
+        [typeof(ChildCardNotIssued)] = "health-insurance",
+        [typeof(DeathDeclared)] = "civil-status",
+        [typeof(DeathDeclarationVerified)] = "population",
+        [typeof(DeathRegistered)] = "civil-status",
+        [typeof(PermanentResidenceRemoved)] = "population",
+        [typeof(ParcelsFlaggedForInheritance)] = "land",
+        [typeof(FuneralAllowanceDecided)] = "health-insurance",
+        [typeof(DossierRejected)] = "population",
+        [typeof(CitizenDetailsChanged)] = "population",
+    };
+
     /// <summary>A contract event, or MassTransit's fault of one: what travels between agencies.</summary>
     public static bool IsHubMessage(Type type) =>
         type.Assembly == typeof(BirthDeclared).Assembly

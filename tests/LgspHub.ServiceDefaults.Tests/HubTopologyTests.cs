@@ -1,4 +1,5 @@
 using LgspHub.Contracts;
+using LgspHub.ServiceDefaults.AsyncApi;
 using MassTransit;
 
 namespace LgspHub.ServiceDefaults.Tests;
@@ -52,5 +53,31 @@ public sealed class HubTopologyTests
         Assert.Contains(typeof(CitizenDetailsChanged), events);
         Assert.All(events, e => Assert.Contains(e, consumed));
         Assert.Equal(HubTopology.Endpoints.Count, HubTopology.Endpoints.Select(e => e.Queue).Distinct().Count());
+    }
+
+    [Fact]
+    public void Every_contract_event_has_its_publisher_and_an_example_so_the_AsyncAPI_document_lists_it()
+    {
+        var events = typeof(BirthDeclared).Assembly.GetTypes().Where(t => t.IsClass && t.GetMethod("<Clone>$") is not null && t != typeof(ResidenceAddress)).ToHashSet();
+
+        Assert.Equal(events.OrderBy(e => e.Name), HubTopology.Publishers.Keys.OrderBy(e => e.Name));
+        Assert.Equal(events.OrderBy(e => e.Name), EventExamples.ByType.Keys.OrderBy(e => e.Name));
+        Assert.All(HubTopology.Publishers.Values, agency => Assert.Contains(agency, HubTopology.Endpoints.Select(e => e.Agency)));
+    }
+
+    [Fact]
+    public void The_AsyncAPI_document_names_each_events_exchange_as_MassTransit_publishes_it_with_a_send_and_each_queues_receive()
+    {
+        var document = AsyncApiDocument.Create("127.0.0.1:5673");
+
+        var channel = document["channels"]!["BirthRegistered"]!;
+        Assert.Equal("LgspHub.Contracts:BirthRegistered", channel["address"]!.GetValue<string>());
+        Assert.Equal("fanout", channel["bindings"]!["amqp"]!["exchange"]!["type"]!.GetValue<string>());
+        var operations = document["operations"]!.AsObject().Select(o => o.Key).ToList();
+        Assert.Contains("civil-status.publish.BirthRegistered", operations);
+        Assert.Contains("population-birth-registered.receive.BirthRegistered", operations);
+        Assert.Equal(HubTopology.Publishers.Count + HubTopology.Endpoints.Sum(e => e.Messages.Count(HubTopology.Publishers.ContainsKey)), operations.Count);
+        var example = document["components"]!["messages"]!["BirthRegistered"]!["examples"]![0]!["payload"]!["message"]!;
+        Assert.Equal("KS-20815-2026-000123", example["registrationNumber"]!.GetValue<string>());
     }
 }

@@ -1,3 +1,5 @@
+using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.AsyncApi;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
@@ -7,9 +9,14 @@ public sealed record CatalogOperation(string Name, string Method, string Path, b
 
 public sealed record CatalogService(string Service, string OpenApi, CatalogOperation[] Operations);
 
-/// <summary>The service catalogue: every routed operation, its agency, its OpenAPI document and who may call it.</summary>
+/// <summary>
+/// The service catalogue: every routed operation, its agency, its OpenAPI document and who may call it; and the
+/// AsyncAPI document of the events the agencies exchange.
+/// </summary>
 public static class Catalog
 {
+    public const string AsyncApiPath = "/asyncapi/v1.json";
+
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
         app.MapGet("/catalog", (IProxyConfigProvider proxy, IOptionsMonitor<LgspOptions> options) =>
@@ -35,6 +42,14 @@ public static class Catalog
             .RequireAuthorization()
             .WithMetadata(Operation.Hub("lgsp.catalog"))
             .WithSummary("Every service and operation the hub routes, its OpenAPI document, and which consumers may call it");
+
+        // A contract, like the agencies' OpenAPI documents: open to read, it holds no data.
+        var broker = new Uri(app.ServiceProvider.GetRequiredService<IConfiguration>().GetConnectionString("rabbitmq") ?? Messaging.DefaultBrokerUrl);
+        var asyncApi = AsyncApiDocument.Create($"{broker.Host}:{broker.Port}").ToJsonString();
+        app.MapGet(AsyncApiPath, () => TypedResults.Text(asyncApi, "application/json"))
+            .AllowAnonymous()
+            .WithMetadata(Operation.Hub("lgsp.asyncapi"))
+            .WithSummary("The AsyncAPI 3.0 document of the hub's integration events: exchanges, queues, message schemas and examples");
         return app;
     }
 }
