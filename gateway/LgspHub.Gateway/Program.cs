@@ -27,6 +27,7 @@ app.UseLgspAccess();
 app.MapTokenEndpoint();
 app.MapRecordsApi();
 app.MapCatalog();
+app.MapApiReference();
 app.MapOpsApi();
 app.MapReverseProxy(proxy =>
 {

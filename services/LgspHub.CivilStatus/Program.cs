@@ -7,7 +7,7 @@ builder.AddServiceDefaults();
 builder.AddAgencyDatabase<CivilStatusDb>(CivilStatusApi.Agency);
 builder.AddMessaging(CivilStatusApi.Agency);
 builder.Services.Configure<DossierOptions>(builder.Configuration.GetSection(DossierOptions.Section));
-builder.Services.AddOpenApi();
+builder.AddAgencyOpenApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<CivilStatusDb, Registration>(CivilStatusDb.Seed);

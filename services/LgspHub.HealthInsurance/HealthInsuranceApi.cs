@@ -12,7 +12,7 @@ public static class HealthInsuranceApi
     /// <summary>The services the API needs beyond the agency's defaults.</summary>
     public static IHostApplicationBuilder AddHealthInsuranceApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi();
+        builder.AddAgencyOpenApi();
         builder.Services.AddSingleton<CheckInWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CheckInWriter>());
         return builder;

@@ -6,7 +6,7 @@ builder.AddServiceDefaults();
 builder.AddAgencyDatabase<LandDb>(LandApi.Agency);
 builder.AddMessaging(LandApi.Agency);
 builder.AddGatewayClient<PopulationClient>();
-builder.Services.AddOpenApi();
+builder.AddAgencyOpenApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<LandDb, Parcel>(LandDb.Seed);

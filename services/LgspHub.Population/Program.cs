@@ -5,7 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddAgencyDatabase<PopulationDb>(PopulationApi.Agency);
 builder.AddMessaging(PopulationApi.Agency);
-builder.Services.AddOpenApi();
+builder.AddAgencyOpenApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<PopulationDb, Citizen>(PopulationDb.Seed);

@@ -22,6 +22,9 @@ public static class GatewayClients
 {
     public const string DefaultGatewayUrl = "http://127.0.0.1:5080";
 
+    /// <summary>The gateway's OAuth 2.0 token endpoint (client credentials).</summary>
+    public const string TokenPath = "/connect/token";
+
     /// <summary>
     /// A typed client that calls other agencies through the gateway, like any consumer system:
     /// with a bearer token from the hub's token endpoint, renewed before it expires.
@@ -53,7 +56,7 @@ public sealed class ConsumerToken(IHttpClientFactory clients, IOptions<ConsumerC
         {
             if (!renew && _token is { } cached && clock.GetUtcNow() < cached.RenewAt)
                 return cached.Value;
-            using var response = await clients.CreateClient(ClientName).PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            using var response = await clients.CreateClient(ClientName).PostAsync(GatewayClients.TokenPath, new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["grant_type"] = "client_credentials",
                 ["client_id"] = credentials.Value.ClientId,

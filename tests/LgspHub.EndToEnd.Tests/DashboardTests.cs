@@ -144,7 +144,7 @@ public sealed class DashboardTests(HubFixture hub)
             .Sum(s => s.GetProperty("counts").GetProperty("total").GetInt32());
     }
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LgspHub.ServiceDefaults;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,7 +37,7 @@ public sealed record TokenResponse(
 /// <summary>OAuth 2.0 client credentials (RFC 6749 §4.4): a registered consumer trades its secret for a short-lived JWT.</summary>
 public static class TokenEndpoint
 {
-    public const string Path = "/connect/token";
+    public const string Path = GatewayClients.TokenPath;
     public const string Audience = "lgsp-hub";
 
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
