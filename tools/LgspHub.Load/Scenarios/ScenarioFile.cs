@@ -375,6 +375,9 @@ public static partial class ScenarioFile
         ["abandoned"] = ThresholdMetric.Abandoned,
     };
 
+    /// <summary>The metric names thresholds take.</summary>
+    public static IEnumerable<string> MetricNames => Metrics.Keys;
+
     /// <summary>The longest moving window a threshold may have: the run keeps a second's figures for this long.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromMinutes(5);
 
