@@ -25,15 +25,7 @@ citizensOption.Validators.Add(result =>
         && (!ProvinceRange.TryParseCitizens(range, out var from, out var to) || to - from < ProvinceRange.MinCitizens))
         result.AddError($"--citizens must be {ProvinceRange.CitizensFormat}, at least {ProvinceRange.MinCitizens} of them (was '{range}').");
 });
-var outputOption = new Option<string[]>("--output", "-o") { Description = $"Stream the run as it goes: {OutputSpec.Format}; repeatable", AllowMultipleArgumentsPerToken = false };
-outputOption.Validators.Add(result =>
-{
-    foreach (var spec in result.GetValueOrDefault<string[]>() ?? [])
-        if (!OutputSpec.TryParse(spec, out _, out _, out var problem))
-            result.AddError(problem!);
-    if ((result.GetValueOrDefault<string[]>() ?? []).Count(OutputSpec.ToStandardOutput) > 1)
-        result.AddError("--output: only one output can go to standard output ('-')");
-});
+var outputOption = OutputSpec.Option();
 foreach (var scale in new[] { timeScaleOption, rateScaleOption })
     scale.Validators.Add(result => { if (result.GetValueOrDefault<double?>() is not (null or (> 0 and <= 100_000))) result.AddError($"{result.Option.Name} must be above 0 and at most 100000."); });
 
@@ -41,10 +33,9 @@ var run = new Command("run", $"Run a scenario against a running hub; {ExitCodes.
 run.SetAction(async (parsed, cancellationToken) =>
 {
     var specs = parsed.GetValue(outputOption) ?? [];
-    // With JSON lines on standard output, the console's own lines go to standard error.
     var stdout = Console.Out;
     if (specs.Any(OutputSpec.ToStandardOutput))
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        ConsoleView.MoveToStandardError();   // standard output is for the JSON lines
     if (!TryLoad(parsed.GetValue(scenarioArgument)!, out var scenario) || !TryGateway(parsed.GetValue(gatewayOption)!, out var gateway))
         return ExitCodes.Usage;
     scenario = scenario.Scaled(parsed.GetValue(timeScaleOption) ?? scenario.TimeScale, parsed.GetValue(rateScaleOption) ?? scenario.RateScale);
@@ -55,7 +46,11 @@ run.SetAction(async (parsed, cancellationToken) =>
     AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {ArrivalSchedule.Count(scenario.Stages):#,0} arrivals over {DurationText.Format(scenario.Duration)}"
         + $" (then up to {DurationText.Format(scenario.Drain)} for dossiers to end) against {gateway}");
     RunResult result;
-    var outputs = OutputSpec.Create(specs, stdout);
+    if (!OutputSpec.TryCreate(specs, stdout, out var outputs, out var problem))
+    {
+        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(problem)}");
+        return ExitCodes.Usage;
+    }
     try
     {
         result = await new LoadRunner(scenario, gateway, outputs: outputs).RunAsync(console.Show, cancellationToken);

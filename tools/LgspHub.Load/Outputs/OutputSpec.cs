@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace LgspHub.Load.Outputs;
 
 /// <summary>
@@ -23,23 +25,51 @@ public static class OutputSpec
         return problem is null;
     }
 
+    /// <summary>--output / -o, repeatable, each value checked before the run starts.</summary>
+    public static Option<string[]> Option()
+    {
+        var option = new Option<string[]>("--output", "-o") { Description = $"Stream the run as it goes: {Format}; repeatable" };
+        option.Validators.Add(result =>
+        {
+            var specs = result.GetValueOrDefault<string[]>() ?? [];
+            foreach (var spec in specs)
+                if (!TryParse(spec, out _, out _, out var problem))
+                    result.AddError(problem!);
+            if (specs.Count(ToStandardOutput) > 1)
+                result.AddError("--output: only one output can go to standard output ('-')");
+        });
+        return option;
+    }
+
     public static bool ToStandardOutput(string text) => TryParse(text, out var kind, out var target, out _) && kind.StartsWith("json", StringComparison.Ordinal) && target == "-";
 
-    /// <summary>The outputs the options name; standard output is given to at most one of them.</summary>
-    public static IReadOnlyList<IRunOutput> Create(IEnumerable<string> specs, TextWriter standardOutput)
+    /// <summary>The outputs the options name (files opened); a problem when one cannot be, such as a file in a folder that may not be written.</summary>
+    public static bool TryCreate(IEnumerable<string> specs, TextWriter standardOutput, out IReadOnlyList<IRunOutput> outputs, out string problem)
     {
-        var outputs = new List<IRunOutput>();
+        var created = new List<IRunOutput>();
+        (outputs, problem) = (created, "");
         foreach (var spec in specs)
         {
-            if (!TryParse(spec, out var kind, out var target, out var problem))
-                throw new ArgumentException(problem, nameof(specs));
-            outputs.Add(kind switch
+            if (!TryParse(spec, out var kind, out var target, out var invalid))
             {
-                "otlp" => new OtlpOutput(new Uri(target)),
-                _ when target == "-" => new JsonLinesOutput(standardOutput, samples: kind == "json-samples", ownsWriter: false),
-                _ => JsonLinesOutput.ToFile(target, samples: kind == "json-samples"),
-            });
+                problem = invalid!;
+                return false;
+            }
+            try
+            {
+                created.Add(kind switch
+                {
+                    "otlp" => new OtlpOutput(new Uri(target)),
+                    _ when target == "-" => new JsonLinesOutput(standardOutput, samples: kind == "json-samples", ownsWriter: false),
+                    _ => JsonLinesOutput.ToFile(target, samples: kind == "json-samples"),
+                });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problem = $"--output {spec}: {e.Message}";
+                return false;
+            }
         }
-        return outputs;
+        return true;
     }
 }

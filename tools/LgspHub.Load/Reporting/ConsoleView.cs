@@ -9,6 +9,15 @@ public sealed class ConsoleView(IAnsiConsole console)
 {
     private DateTime _lastPlainLine;
 
+    /// <summary>The console's lines to standard error from here on, leaving standard output to a stream of JSON lines.</summary>
+    public static void MoveToStandardError()
+    {
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Written to a log (CI), the tables get room for operation names rather than the default 80 columns.
+        if (Console.IsErrorRedirected)
+            AnsiConsole.Profile.Width = 160;
+    }
+
     /// <summary>A live status line on a terminal; a plain line every 5 s when the output is a log (CI).</summary>
     public void Show(Running.Progress p)
     {
