@@ -4,6 +4,7 @@ using LgspHub.Load.Scenarios;
 
 namespace LgspHub.Load.Tests;
 
+[Collection(TimedRuns.Name)]
 public class ChecksAndSequencesTests
 {
     private const string Consumers = """
@@ -171,6 +172,20 @@ public class ChecksAndSequencesTests
             """));
 
         Assert.Equal(["mix[0].sequence", "mix[1]", "thresholds[0].metric"], error.Problems.Select(p => p.Split(':')[0]));
+    }
+
+    [Fact]
+    public void A_check_on_an_operation_the_mix_never_sends_is_refused()
+    {
+        var error = Assert.Throws<ScenarioException>(() => ScenarioFile.Parse($$"""
+            { "name": "typo", {{Consumers}}, "stages": [ { "duration": "1s", "rate": 1 } ],
+              "mix": [ { "flow": "land-transfer", "consumer": "hospital", "weight": 1 } ],
+              "checks": [ { "operation": "land.read-parcel", "status": 200 }, { "operation": "land.record-transfer", "status": 201 },
+                          { "operation": "population.verify-identiy", "status": 200 } ] }
+            """));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith("checks[2].operation: 'population.verify-identiy' is not sent by this scenario's mix (land.read-parcel, land.record-transfer)", problem, StringComparison.Ordinal);
     }
 
     [Theory]

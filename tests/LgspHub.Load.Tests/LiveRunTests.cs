@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace LgspHub.Load.Tests;
 
 /// <summary>What a run does while it goes: thresholds over moving windows, aborting, abandoned requests, streamed outputs.</summary>
+[Collection(TimedRuns.Name)]
 public class LiveRunTests
 {
     private static string ScenarioJson(string name, string stages, string extra = "") => $$"""

@@ -5,6 +5,7 @@ using LgspHub.Load.Scenarios;
 
 namespace LgspHub.Load.Tests;
 
+[Collection(TimedRuns.Name)]
 public class LoadRunnerTests
 {
     private static Scenario Scenario(string stages, string extra = "") => ScenarioFile.Parse($$"""

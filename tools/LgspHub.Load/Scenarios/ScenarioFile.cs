@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using LgspHub.Load.Flows;
 
 namespace LgspHub.Load.Scenarios;
@@ -88,6 +89,11 @@ public static partial class ScenarioFile
                 Problem("rateScale", "above 0 and at most 100000");
             if (dto.MaxInFlight is < 1 or > 100_000)
                 Problem("maxInFlight", "from 1 to 100000");
+            var sent = mix.Where(m => m.Sequence is null).SelectMany(m => Operations.Of(m.Flow))
+                .Concat(sequences.Values.SelectMany(q => q.Steps.Select(step => step.Operation))).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < checks.Count; i++)
+                if (checks[i].Operation is { } operation && !sent.Contains(operation))
+                    Problem($"checks[{i}].operation", $"'{operation}' is not sent by this scenario's mix ({string.Join(", ", sent.Order(StringComparer.Ordinal))})");
             var hasChecks = checks.Count > 0 || sequences.Values.Any(q => q.Steps.Any(step => step.Checks.Count > 0));
             var thresholds = Thresholds(dto.Thresholds, mix, hasChecks);
 
@@ -381,8 +387,8 @@ public static partial class ScenarioFile
     /// <summary>The longest moving window a threshold may have: the run keeps a second's figures for this long.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromMinutes(5);
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]*$")]
-    private static partial System.Text.RegularExpressions.Regex ExtractName();
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]*$")]
+    private static partial Regex ExtractName();
 
     // The file's shape; every field optional here so the validator can name what is missing.
     private sealed record Dto(
