@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using LgspHub.Load.Outputs;
@@ -114,7 +115,7 @@ public class LiveRunTests
         var lines = new ConcurrentQueue<(string Line, DateTime At)>();
 
         var (code, output) = await ToolProcess.RunAsync(["run", file, "--gateway", gateway.Url.ToString(), "--out", Path.Combine(folder, "out"), "-o", "json=-"],
-            (line, at) => lines.Enqueue((line, at)));
+            (line, at, _) => lines.Enqueue((line, at)));
         var ended = DateTime.UtcNow;
 
         Assert.True(code == 0, output);
@@ -128,6 +129,33 @@ public class LiveRunTests
         Assert.True(ended - intervals[0].At > TimeSpan.FromSeconds(2), $"the first interval came {(ended - intervals[0].At).TotalSeconds:0.0} s before the end");
         Assert.Equal(40, intervals.Sum(i => i.Json.GetProperty("all").GetProperty("succeeded").GetInt64()));
         Assert.Equal(40, intervals.Sum(i => i.Json.GetProperty("offered").GetInt64()));
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_from_outside_exits_with_5_and_counts_what_was_in_flight_as_abandoned()
+    {
+        await using var gateway = await FakeGateway.StartAsync();
+        gateway.Behaviour = _ => (200, TimeSpan.FromSeconds(3));
+        var folder = Directory.CreateTempSubdirectory("lgsp-load-stop-").FullName;
+        var file = await WriteScenarioAsync(folder, ScenarioJson("stop", """[ { "duration": "30s", "rate": 10 } ]"""));
+        var signalled = 0;
+
+        // SIGTERM at the first streamed interval, as CI cancelling a job would send it.
+        var (code, output) = await ToolProcess.RunAsync(["run", file, "--gateway", gateway.Url.ToString(), "--out", Path.Combine(folder, "out"), "-o", "json=-"],
+            (line, _, process) =>
+            {
+                if (line.Contains("\"type\":\"interval\"", StringComparison.Ordinal) && Interlocked.Exchange(ref signalled, 1) == 0)
+                    Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            });
+
+        Assert.True(code == ExitCodes.Interrupted, output);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "out", "result.json")));
+        Assert.True(json.RootElement.GetProperty("aborted").GetBoolean());
+        var overall = json.RootElement.GetProperty("overall");
+        Assert.True(overall.GetProperty("abandoned").GetInt64() > 0, overall.GetRawText());
+        Assert.Equal(0, overall.GetProperty("failed").GetInt64());
+        Assert.True(overall.GetProperty("faults").GetProperty(AbandonedFaults.RunStopped).GetInt64() > 0, overall.GetRawText());
         Directory.Delete(folder, recursive: true);
     }
 

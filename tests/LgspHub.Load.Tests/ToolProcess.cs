@@ -7,8 +7,8 @@ public static class ToolProcess
 {
     public static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(args, null);
 
-    /// <param name="onLine">Called with each line of standard output as it comes, and when it came.</param>
-    public static async Task<(int Code, string Output)> RunAsync(string[] args, Action<string, DateTime>? onLine)
+    /// <param name="onLine">Called with each line of standard output as it comes, when it came, and the process.</param>
+    public static async Task<(int Code, string Output)> RunAsync(string[] args, Action<string, DateTime, Process>? onLine)
     {
         using var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "lgsp-load.dll"), .. args])
         {
@@ -21,7 +21,7 @@ public static class ToolProcess
         {
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
-                onLine?.Invoke(line, DateTime.UtcNow);
+                onLine?.Invoke(line, DateTime.UtcNow, process);
                 lock (output)
                     output.AppendLine(line);
             }
