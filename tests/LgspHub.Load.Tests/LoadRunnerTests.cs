@@ -5,6 +5,7 @@ using LgspHub.Load.Scenarios;
 
 namespace LgspHub.Load.Tests;
 
+[Collection(TimedRuns.Name)]
 public class LoadRunnerTests
 {
     private static Scenario Scenario(string stages, string extra = "") => ScenarioFile.Parse($$"""
@@ -112,7 +113,7 @@ public class LoadRunnerTests
             }
             """);
 
-        var (code, output) = await RunToolAsync("run", file, "--gateway", gateway.Url.ToString(), "--out", Path.Combine(folder, "out"));
+        var (code, output) = await ToolProcess.RunAsync("run", file, "--gateway", gateway.Url.ToString(), "--out", Path.Combine(folder, "out"));
 
         Assert.True(code == exitCode, output);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "out", "result.json")));
@@ -131,23 +132,9 @@ public class LoadRunnerTests
     [Fact]
     public async Task The_command_line_refuses_a_bad_scenario_with_exit_code_2()
     {
-        var (code, output) = await RunToolAsync("validate", "no-such-scenario");
+        var (code, output) = await ToolProcess.RunAsync("validate", "no-such-scenario");
 
         Assert.Equal(2, code);
         Assert.Contains("shipped", output, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output)> RunToolAsync(params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "lgsp-load.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await errors);
     }
 }

@@ -25,7 +25,7 @@ public sealed class MixPickerTests
         foreach (var window in picks.Chunk(48))
         {
             foreach (var entry in mix)
-                Assert.Equal((int)entry.Weight, window.Count(p => p == (entry.Flow, entry.Consumer)));
+                Assert.Equal((int)entry.Weight, window.Count(p => p == entry));
         }
     }
 

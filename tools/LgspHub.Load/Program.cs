@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using LgspHub.Load;
+using LgspHub.Load.Outputs;
 using LgspHub.Load.Reporting;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;
@@ -23,12 +25,17 @@ citizensOption.Validators.Add(result =>
         && (!ProvinceRange.TryParseCitizens(range, out var from, out var to) || to - from < ProvinceRange.MinCitizens))
         result.AddError($"--citizens must be {ProvinceRange.CitizensFormat}, at least {ProvinceRange.MinCitizens} of them (was '{range}').");
 });
+var outputOption = OutputSpec.Option();
 foreach (var scale in new[] { timeScaleOption, rateScaleOption })
     scale.Validators.Add(result => { if (result.GetValueOrDefault<double?>() is not (null or (> 0 and <= 100_000))) result.AddError($"{result.Option.Name} must be above 0 and at most 100000."); });
 
-var run = new Command("run", "Run a scenario against a running hub; exit 1 when a threshold fails") { scenarioArgument, gatewayOption, outOption, timeScaleOption, rateScaleOption, citizensOption };
+var run = new Command("run", $"Run a scenario against a running hub; {ExitCodes.Summary}") { scenarioArgument, gatewayOption, outOption, timeScaleOption, rateScaleOption, citizensOption, outputOption };
 run.SetAction(async (parsed, cancellationToken) =>
 {
+    var specs = parsed.GetValue(outputOption) ?? [];
+    var stdout = Console.Out;
+    if (specs.Any(OutputSpec.ToStandardOutput))
+        ConsoleView.MoveToStandardError();   // standard output is for the JSON lines
     if (!TryLoad(parsed.GetValue(scenarioArgument)!, out var scenario) || !TryGateway(parsed.GetValue(gatewayOption)!, out var gateway))
         return ExitCodes.Usage;
     scenario = scenario.Scaled(parsed.GetValue(timeScaleOption) ?? scenario.TimeScale, parsed.GetValue(rateScaleOption) ?? scenario.RateScale);
@@ -39,18 +46,28 @@ run.SetAction(async (parsed, cancellationToken) =>
     AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {ArrivalSchedule.Count(scenario.Stages):#,0} arrivals over {DurationText.Format(scenario.Duration)}"
         + $" (then up to {DurationText.Format(scenario.Drain)} for dossiers to end) against {gateway}");
     RunResult result;
+    if (!OutputSpec.TryCreate(specs, stdout, out var outputs, out var problem))
+    {
+        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(problem)}");
+        return ExitCodes.Usage;
+    }
     try
     {
-        result = await new LoadRunner(scenario, gateway).RunAsync(console.Show, cancellationToken);
+        result = await new LoadRunner(scenario, gateway, outputs: outputs).RunAsync(console.Show, cancellationToken);
     }
     catch (LoadException e)
     {
         AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
         return ExitCodes.HubUnavailable;
     }
+    finally
+    {
+        foreach (var output in outputs)
+            await output.DisposeAsync();
+    }
     await result.WriteAsync(folder);
     console.Summary(result, folder);
-    return result.Passed ? ExitCodes.Passed : ExitCodes.ThresholdsFailed;
+    return ExitCodes.Of(result);
 });
 
 var validate = new Command("validate", "Check a scenario file and say what it would do") { scenarioArgument };
@@ -60,7 +77,8 @@ validate.SetAction(parsed =>
         return ExitCodes.Usage;
     scenario = scenario.Scaled(scenario.TimeScale, scenario.RateScale);
     AnsiConsole.MarkupLine($"[green]valid[/]: {Markup.Escape(scenario.Name)}, {ArrivalSchedule.Count(scenario.Stages):#,0} arrivals over {DurationText.Format(scenario.Duration)},"
-        + $" {scenario.Mix.Count} flows, {scenario.Events.Count} events, {scenario.Thresholds.Count} thresholds");
+        + $" {scenario.Mix.Count} flows, {scenario.Sequences.Count} sequences, {scenario.Checks.Count + scenario.Sequences.Values.Sum(q => q.Steps.Sum(s => s.Checks.Count))} checks,"
+        + $" {scenario.Events.Count} events, {scenario.Thresholds.Count} thresholds");
     return ExitCodes.Passed;
 });
 
@@ -99,12 +117,4 @@ static bool TryGateway(string text, out Uri gateway)
         return true;
     AnsiConsole.MarkupLine($"[red]error:[/] --gateway must be an http(s) URL, not '{Markup.Escape(text)}'");
     return false;
-}
-
-internal static class ExitCodes
-{
-    public const int Passed = 0;
-    public const int ThresholdsFailed = 1;
-    public const int Usage = 2;
-    public const int HubUnavailable = 3;
 }

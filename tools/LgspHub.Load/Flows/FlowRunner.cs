@@ -27,24 +27,24 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
         switch (flow)
         {
             case FlowKind.VerifyIdentity:
-                return Post("population.verify-identity", "/api/population/identity-verifications", Verification(Pick(data.Citizens)));
+                return Post(Operations.VerifyIdentity, "/api/population/identity-verifications", Verification(Pick(data.Citizens)));
             case FlowKind.ReadCitizen:
-                return Get("population.read-citizen", $"/api/population/citizens/{Pick(data.Citizens).PersonalId}");
+                return Get(Operations.ReadCitizen, $"/api/population/citizens/{Pick(data.Citizens).PersonalId}");
             case FlowKind.CheckCard:
-                return Get("health-insurance.check-card", $"/api/health-insurance/cards/{Pick(data.CardHolders).PersonalId}");
+                return Get(Operations.CheckCard, $"/api/health-insurance/cards/{Pick(data.CardHolders).PersonalId}");
             case FlowKind.CheckIn:
                 var patient = Pick(data.CardHolders);
-                return Post("health-insurance.check-in", "/api/health-insurance/check-ins",
+                return Post(Operations.CheckIn, "/api/health-insurance/check-ins",
                     new { personalId = patient.PersonalId.Value, facility = patient.Card!.PrimaryCareFacility });
             case FlowKind.ReadParcel:
                 var (_, parcel) = Pick(data.Parcels);
-                return Get("land.read-parcel", ParcelPath(parcel));
+                return Get(Operations.ReadParcel, ParcelPath(parcel));
             case FlowKind.ParcelsOfOwner:
-                return Get("land.parcels-of-owner", $"/api/land/owners/{Pick(data.Owners).PersonalId}/parcels");
+                return Get(Operations.ParcelsOfOwner, $"/api/land/owners/{Pick(data.Owners).PersonalId}/parcels");
             case FlowKind.ReadRegistration:
-                return Get("civil-status.read-registration", $"/api/civil-status/registrations/{Pick(data.Citizens).BirthRegistrationNumber}");
+                return Get(Operations.ReadRegistration, $"/api/civil-status/registrations/{Pick(data.Citizens).BirthRegistrationNumber}");
             case FlowKind.RegistrationsOfPerson:
-                return Get("civil-status.registrations-of-person", $"/api/civil-status/people/{Pick(data.Citizens).PersonalId}/registrations");
+                return Get(Operations.RegistrationsOfPerson, $"/api/civil-status/people/{Pick(data.Citizens).PersonalId}/registrations");
             case FlowKind.LandTransfer:
                 return TransferAsync(consumer, intended, stop);
             case FlowKind.BirthDossier:
@@ -60,13 +60,13 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
     private async Task TransferAsync(string consumer, TimeSpan intended, CancellationToken stop)
     {
         var (_, parcel) = Pick(data.Parcels);
-        var read = await hub.SendAsync(consumer, "land.read-parcel", HttpMethod.Get, ParcelPath(parcel), null, intended, stop, readBody: true);
+        var read = await hub.SendAsync(consumer, Operations.ReadParcel, HttpMethod.Get, ParcelPath(parcel), null, intended, stop, readBody: true);
         if (read.Body is not { } body || !body.TryGetProperty("ownerPersonalId", out var owner) || data.Find(owner.GetString() ?? "") is not { } seller)
             return;
         var buyer = Pick(data.Adults);
         if (buyer.PersonalId == seller.PersonalId)
             return;
-        await hub.SendAsync(consumer, "land.record-transfer", HttpMethod.Post, "/api/land/transfers", new
+        await hub.SendAsync(consumer, Operations.RecordTransfer, HttpMethod.Post, "/api/land/transfers", new
         {
             communeCode = parcel.CommuneCode,
             mapSheet = parcel.MapSheet,
@@ -82,7 +82,7 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
         var sex = Random.Shared.Next(2) == 0 ? "Male" : "Female";
         var family = mother.FullName.Split(' ')[0];
         var given = Pick(sex == "Male" ? BoysNames : GirlsNames);
-        return DossierAsync("birth", consumer, intended, "civil-status.submit-birth-dossier", "/api/civil-status/birth-dossiers", new
+        return DossierAsync("birth", consumer, intended, Operations.SubmitBirthDossier, "/api/civil-status/birth-dossiers", new
         {
             child = new
             {
@@ -102,7 +102,7 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var subject = Pick(data.Elderly);
-            var check = await hub.SendAsync(consumer, "population.verify-identity", HttpMethod.Post, "/api/population/identity-verifications",
+            var check = await hub.SendAsync(consumer, Operations.VerifyIdentity, HttpMethod.Post, "/api/population/identity-verifications",
                 Verification(subject), attempt == 0 ? intended : elapsed(), stop, readBody: true);
             if (check.Outcome != Outcome.Succeeded)
             {
@@ -111,7 +111,7 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
             }
             if (check.Body is { } body && body.TryGetProperty("alive", out var alive) && alive.ValueKind == JsonValueKind.False)
                 continue;   // died in an earlier run: pick someone else
-            await DossierAsync("death", consumer, elapsed(), "civil-status.submit-death-dossier", "/api/civil-status/death-dossiers", new
+            await DossierAsync("death", consumer, elapsed(), Operations.SubmitDeathDossier, "/api/civil-status/death-dossiers", new
             {
                 deceasedPersonalId = subject.PersonalId.Value,
                 dateOfDeath = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)),
@@ -137,7 +137,7 @@ public sealed class FlowRunner(HubClient hub, ProvinceData data, Measurements me
             await Task.Delay(FirstPoll, drained);
             for (var interval = PollInterval; ; interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LongestPollInterval.Ticks)))
             {
-                var status = await hub.SendAsync(consumer, "civil-status.read-dossier", HttpMethod.Get, statusUrl, null, elapsed(), stop, readBody: true);
+                var status = await hub.SendAsync(consumer, Operations.ReadDossier, HttpMethod.Get, statusUrl, null, elapsed(), stop, readBody: true);
                 if (status.Body is { } dossier && dossier.TryGetProperty("state", out var state) && state.GetString() != "InProgress")
                 {
                     measurements.Dossier(Ended(kind, state.GetString(), dossier));

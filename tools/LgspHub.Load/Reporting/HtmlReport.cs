@@ -32,19 +32,28 @@ public static class HtmlReport
             <p>Gateway {{E(run.Gateway)}}, started {{run.StartedAt:yyyy-MM-dd HH:mm:ss}} UTC, arrivals for {{run.ScheduleSeconds:0.#}} s,
             {{run.DurationSeconds:0.#}} s in all (with the drain). Latencies count from each arrival's intended send time.</p>
             """);
+        if (run.AbortedBy is { } abortedBy)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=fail>Stopped early: {E(abortedBy)} failed while the run went.</p>\n");
 
         Section(html, "Thresholds", ["threshold", "actual", "result"], run.Thresholds.Select(t =>
             new[] { E(t.Threshold), t.Actual is { } a ? Num(a) : "no data", t.Passed ? "<span class=pass>pass</span>" : "<span class=fail>FAIL</span>" }));
 
         var o = run.Overall;
-        Section(html, "Totals", ["offered", "dropped", "succeeded", "rejected", "failed", "success rate", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-            [[Num(run.Offered), Num(run.Dropped), Num(o.Succeeded), Num(o.Rejected), Num(o.Failed), Pct(o.SuccessRate), Num(o.P50Ms), Num(o.P95Ms), Num(o.P99Ms), Num(o.MaxMs)]]);
+        Section(html, "Totals", ["offered", "dropped", "succeeded", "rejected", "failed", "abandoned", "success rate", "checks passed", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+            [[Num(run.Offered), Num(run.Dropped), Num(o.Succeeded), Num(o.Rejected), Num(o.Failed), Num(o.Abandoned), Pct(o.SuccessRate), Pct(o.ChecksRate),
+                Num(o.P50Ms), Num(o.P95Ms), Num(o.P99Ms), Num(o.MaxMs)]]);
 
-        Section(html, "Operations", ["operation", "succeeded", "rejected", "failed", "success rate", "p50 ms", "p95 ms", "p99 ms", "max ms", "faults"],
+        Section(html, "Operations", ["operation", "succeeded", "rejected", "failed", "abandoned", "success rate", "checks failed", "p50 ms", "p95 ms", "p99 ms", "max ms", "faults"],
             run.Operations.Select(op => new[]
             {
-                E(op.Operation), Num(op.Succeeded), Num(op.Rejected), Num(op.Failed), Pct(op.SuccessRate), Num(op.P50Ms), Num(op.P95Ms), Num(op.P99Ms), Num(op.MaxMs),
-                E(string.Join(", ", op.Faults.Select(f => $"{f.Key} {f.Value}"))),
+                E(op.Operation), Num(op.Succeeded), Num(op.Rejected), Num(op.Failed), Num(op.Abandoned), Pct(op.SuccessRate), Num(op.ChecksFailed),
+                Num(op.P50Ms), Num(op.P95Ms), Num(op.P99Ms), Num(op.MaxMs), E(string.Join(", ", op.Faults.Select(f => $"{f.Key} {f.Value}"))),
+            }));
+
+        if (run.Checks.Count > 0)
+            Section(html, "Checks", ["operation", "check", "passed", "failed"], run.Checks.Select(c => new[]
+            {
+                E(c.Operation), E(c.Check), Num(c.Passed), c.Failed == 0 ? "0" : $"<span class=fail>{Num(c.Failed)}</span>",
             }));
 
         if (run.Dossiers.Count > 0)
@@ -70,6 +79,8 @@ public static class HtmlReport
             new("succeeded", points.Select(p => (p.AtSeconds, (double?)p.All.Succeeded / width)).ToList()),
             new("failed", points.Select(p => (p.AtSeconds, (double?)p.All.Failed / width)).ToList()),
             new("rejected", points.Select(p => (p.AtSeconds, (double?)p.All.Rejected / width)).ToList()),
+            new("abandoned", points.Select(p => (p.AtSeconds, (double?)p.All.Abandoned / width)).ToList()),
+            new("checks failed", points.Select(p => (p.AtSeconds, (double?)p.All.ChecksFailed / width)).ToList()),
         ]));
         html.Append(Chart("Success rate, % (succeeded / (succeeded + failed))", xMax, markers, Math.Min(99, Math.Floor(points.Min(p => p.All.SuccessRate) ?? 99)), 100,
             [new("success rate", points.Select(p => (p.AtSeconds, p.All.SuccessRate)).ToList())]));

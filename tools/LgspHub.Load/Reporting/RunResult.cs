@@ -25,8 +25,14 @@ public sealed record RunResult(
     double BucketSeconds, IReadOnlyList<TimelinePoint> Timeline, IReadOnlyList<EventRecord> Events, IReadOnlyList<ThresholdResult> Thresholds,
     bool Aborted)
 {
+    /// <summary>Each check's passes and failures, by operation.</summary>
+    public IReadOnlyList<CheckFigures> Checks { get; init; } = [];
+
+    /// <summary>The threshold that failed while the run went and stopped it (abortOnFail), if one did.</summary>
+    public string? AbortedBy { get; init; }
+
     /// <summary>Every threshold met, every event applied, and the run not cut short.</summary>
-    public bool Passed => !Aborted && Thresholds.All(t => t.Passed) && Events.All(e => e.Applied);
+    public bool Passed => !Aborted && AbortedBy is null && Thresholds.All(t => t.Passed) && Events.All(e => e.Applied);
 
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -45,15 +51,19 @@ public sealed record RunResult(
 
     public static RunResult From(
         Scenario scenario, Uri gateway, DateTimeOffset startedAt, TimeSpan duration, TimeSpan scheduleEnded, Measurements measurements,
-        IReadOnlyList<EventRecord> events, bool aborted)
+        IReadOnlyList<EventRecord> events, bool aborted, LiveThresholds? live = null)
     {
         var overall = measurements.Overall();
         var operations = measurements.Operations();
         var dossiers = measurements.Dossiers().GroupBy(d => d.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(Figures).ToList();
-        var thresholds = scenario.Thresholds.Select(t => Check(t, overall, operations, dossiers, measurements.Dropped)).ToList();
+        var thresholds = scenario.Thresholds.Select(t => Check(t, overall, operations, dossiers, measurements.Dropped, live)).ToList();
         return new RunResult(scenario.Name, scenario.Description, gateway.ToString(), startedAt, duration.TotalSeconds, scheduleEnded.TotalSeconds,
             measurements.Offered, measurements.Dropped, overall, operations, dossiers, measurements.BucketWidth.TotalSeconds,
-            measurements.Timeline(duration), events, thresholds, aborted);
+            measurements.Timeline(duration), events, thresholds, aborted)
+        {
+            Checks = measurements.Checks(),
+            AbortedBy = live?.AbortedBy,
+        };
     }
 
     private static DossierFigures Figures(IGrouping<string, DossierResult> kind)
@@ -68,23 +78,34 @@ public sealed record RunResult(
             Count(DossierEnd.Failed), Count(DossierEnd.Unfinished), Count(DossierEnd.NotAccepted), Seconds(50), Seconds(95), Seconds(99));
     }
 
-    private static ThresholdResult Check(Threshold threshold, Totals overall, IReadOnlyList<Totals> operations, IReadOnlyList<DossierFigures> dossiers, long dropped)
+    private static ThresholdResult Check(
+        Threshold threshold, Totals overall, IReadOnlyList<Totals> operations, IReadOnlyList<DossierFigures> dossiers, long dropped, LiveThresholds? live)
     {
-        var totals = threshold.Operation is null ? overall : operations.FirstOrDefault(o => o.Operation == threshold.Operation);
+        // Over a moving window: the worst window judged; the whole run when it was shorter than one window.
+        var actual = threshold.Window is not null && live?.WorstWindow(threshold) is { } worst
+            ? worst
+            : ValueOf(threshold, threshold.Operation is null ? overall : operations.FirstOrDefault(o => o.Operation == threshold.Operation), dropped, dossiers);
+        // No data is a failure: a threshold on traffic that never happened proves nothing.
+        return new ThresholdResult(threshold.Describe(), actual, threshold.Holds(actual));
+    }
+
+    /// <summary>A threshold's metric over some answers (the run's, or a window's); null when there is nothing to judge.</summary>
+    internal static double? ValueOf(Threshold threshold, Totals? totals, long dropped, IReadOnlyList<DossierFigures> dossiers)
+    {
         var owed = dossiers.Sum(d => d.Owed);
-        double? actual = threshold.Metric switch
+        return threshold.Metric switch
         {
             ThresholdMetric.SuccessRate => totals?.SuccessRate,
             ThresholdMetric.P50 => totals?.P50Ms,
             ThresholdMetric.P95 => totals?.P95Ms,
             ThresholdMetric.P99 => totals?.P99Ms,
+            ThresholdMetric.Checks => totals?.ChecksRate,
+            ThresholdMetric.ChecksFailed => totals is { ChecksPassed: 0, ChecksFailed: 0 } ? null : totals?.ChecksFailed,
+            ThresholdMetric.Abandoned => totals?.Abandoned,
             ThresholdMetric.DossiersOnTime => owed == 0 ? null : 100.0 * dossiers.Sum(d => d.CompletedOnTime) / owed,
             ThresholdMetric.DossiersCompleted => owed == 0 ? null : 100.0 * dossiers.Sum(d => d.Completed) / owed,
             ThresholdMetric.Dropped => dropped,
             _ => null,
         };
-        // No data is a failure: a threshold on traffic that never happened proves nothing.
-        var passed = actual is { } value && (threshold.Min is not { } min || value >= min) && (threshold.Max is not { } max || value <= max);
-        return new ThresholdResult(threshold.Describe(), actual, passed);
     }
 }

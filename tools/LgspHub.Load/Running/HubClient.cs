@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -23,9 +24,14 @@ public sealed class HubClient : IDisposable
     private readonly Func<TimeSpan> _elapsed;
     private readonly TimeSpan _requestTimeout;
     private readonly Dictionary<string, ConsumerSession> _sessions = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<ResponseCheck> _checks;
+    private readonly ConcurrentDictionary<string, ResponseCheck[]> _checksByOperation = new(StringComparer.Ordinal);
 
-    public HubClient(Uri gateway, HttpMessageHandler handler, TimeSpan requestTimeout, Measurements measurements, Func<TimeSpan> elapsed)
+    /// <param name="checks">The scenario's checks by operation, applied to every answer of theirs.</param>
+    public HubClient(Uri gateway, HttpMessageHandler handler, TimeSpan requestTimeout, Measurements measurements, Func<TimeSpan> elapsed,
+        IReadOnlyList<ResponseCheck>? checks = null)
     {
+        _checks = checks ?? [];
         // The per-request timeout below decides; this one only backs it up.
         _http = new HttpClient(handler) { BaseAddress = gateway, Timeout = requestTimeout + TimeSpan.FromSeconds(5) };
         _requestTimeout = requestTimeout;
@@ -53,9 +59,13 @@ public sealed class HubClient : IDisposable
         }
     }
 
+    /// <param name="body">An object sent as JSON, or content as it is.</param>
+    /// <param name="checks">Checks of this request beyond the scenario's checks of its operation (a sequence step's).</param>
+    /// <param name="headers">Headers beyond the hub's own (a sequence step's); they may replace the purpose and officer.</param>
     public async Task<Answer> SendAsync(
         string consumer, string operation, HttpMethod method, string path, object? body, TimeSpan measuredFrom,
-        CancellationToken cancellationToken, bool readBody = false, string? idempotencyKey = null)
+        CancellationToken cancellationToken, bool readBody = false, string? idempotencyKey = null,
+        IReadOnlyList<ResponseCheck>? checks = null, IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var session = _sessions[consumer];
         var token = await session.TokenAsync(_http, cancellationToken);
@@ -65,8 +75,24 @@ public sealed class HubClient : IDisposable
         request.Headers.Add("X-Lgsp-Officer", session.Credentials.Officer);
         if (idempotencyKey is not null)
             request.Headers.Add("Idempotency-Key", idempotencyKey);
-        if (body is not null)
-            request.Content = JsonContent.Create(body, options: Json.Web);
+        request.Content = body switch
+        {
+            null => null,
+            HttpContent content => content,
+            _ => JsonContent.Create(body, options: Json.Web),
+        };
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.Remove(name);
+            if (!request.Headers.TryAddWithoutValidation(name, value) && request.Content is not null)
+            {
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+        var operationChecks = _checksByOperation.GetOrAdd(operation, name => _checks.Where(c => c.AppliesTo(name)).ToArray());
+        IReadOnlyList<ResponseCheck> allChecks = checks is { Count: > 0 } ? [.. operationChecks, .. checks] : operationChecks;
+        readBody |= allChecks.Any(c => c.NeedsBody);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_requestTimeout);
@@ -83,13 +109,27 @@ public sealed class HubClient : IDisposable
                 && int.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
             var (outcome, fault) = Classify((int)response.StatusCode, agencyStatus);
             answer = new Answer(outcome, (int)response.StatusCode, content);
-            _measurements.Record(operation, outcome, fault, measuredFrom, _elapsed());
+            var answeredAt = _elapsed();
+            _measurements.Record(operation, outcome, fault, measuredFrom, answeredAt, (int)response.StatusCode);
+            foreach (var check in allChecks)
+                _measurements.Check(operation, check.Name, check.Passes(answer.Status, content), measuredFrom, answeredAt);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or JsonException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // No answer in time, a refused connection or a broken body: the transaction failed.
-            var fault = e switch { OperationCanceledException => "timeout", JsonException => "broken_answer", _ => "no_connection" };
-            _measurements.Record(operation, Outcome.Failed, fault, measuredFrom, _elapsed());
+            // The run is stopping (Ctrl-C, or a threshold that aborts): this tool gave up on the request, the hub did not fail it.
+            _measurements.Record(operation, Outcome.Abandoned, AbandonedFaults.RunStopped, measuredFrom, _elapsed());
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            // No answer within the scenario's requestTimeout: abandoned by this tool, as nginx's 499, not a failure of the hub.
+            _measurements.Record(operation, Outcome.Abandoned, AbandonedFaults.Timeout, measuredFrom, _elapsed());
+            answer = new Answer(Outcome.Abandoned, 0, null);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException)
+        {
+            // A refused connection or a broken body: the transaction failed.
+            _measurements.Record(operation, Outcome.Failed, e is JsonException ? "broken_answer" : "no_connection", measuredFrom, _elapsed());
             answer = new Answer(Outcome.Failed, 0, null);
         }
         return answer;
@@ -202,6 +242,13 @@ public sealed class HubClient : IDisposable
             }
         }
     }
+}
+
+/// <summary>Why a request was abandoned (its fault code in the report and the outputs).</summary>
+public static class AbandonedFaults
+{
+    public const string Timeout = "timeout";
+    public const string RunStopped = "run_stopped";
 }
 
 internal static class Json

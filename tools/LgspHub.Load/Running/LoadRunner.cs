@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using LgspHub.Load.Flows;
+using LgspHub.Load.Outputs;
 using LgspHub.Load.Reporting;
 using LgspHub.Load.Scenarios;
 
@@ -13,39 +14,51 @@ public sealed record Progress(
 
 /// <summary>
 /// Runs a scenario against the hub: arrivals on the open-model schedule, each one a flow started without
-/// waiting for the ones before; timed fault events; then a drain so dossiers in progress can end.
+/// waiting for the ones before; timed fault events; then a drain so dossiers in progress can end. Once a
+/// second it shows progress, streams an interval to the outputs and checks the live thresholds, the first
+/// of which to fail with abortOnFail stops the run.
 /// </summary>
-public sealed class LoadRunner(Scenario scenario, Uri gateway, HttpMessageHandler? handler = null)
+public sealed class LoadRunner(Scenario scenario, Uri gateway, HttpMessageHandler? handler = null, IReadOnlyList<IRunOutput>? outputs = null)
 {
+    private readonly IReadOnlyList<IRunOutput> _outputs = outputs ?? [];
+
     public async Task<RunResult> RunAsync(Action<Progress>? progress, CancellationToken stop)
     {
         var data = new ProvinceData(scenario.Province);
-        var measurements = new Measurements(scenario.Duration + scenario.Drain, Measurements.BucketWidthFor(scenario.Duration));
+        var measurements = new Measurements(scenario.Duration + scenario.Drain, Measurements.BucketWidthFor(scenario.Duration), _outputs,
+            LiveThresholds.LongestWindow(scenario), LiveThresholds.NeedsLatency(scenario));
         var clock = Stopwatch.StartNew();
         TimeSpan Elapsed() => clock.Elapsed;
-        using var hub = new HubClient(gateway, handler ?? HubClient.DefaultHandler(), scenario.RequestTimeout, measurements, Elapsed);
+        using var hub = new HubClient(gateway, handler ?? HubClient.DefaultHandler(), scenario.RequestTimeout, measurements, Elapsed, scenario.Checks);
         await hub.SignInAsync(scenario.Consumers, stop);
 
         var flows = new FlowRunner(hub, data, measurements, Elapsed);
+        var sequences = new SequenceRunner(hub, data, measurements, Elapsed);
         var mix = new MixPicker(scenario.Mix);
         var inFlight = new InFlight();
-        using var drained = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var live = new LiveThresholds(scenario, measurements);
+        // Cancelled by Ctrl-C, or by a threshold that aborts on failure.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var drained = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
+        using var ticking = new CancellationTokenSource();
         var startedAt = DateTimeOffset.UtcNow;
+        foreach (var output in _outputs)
+            output.Start(scenario, startedAt, () => inFlight.Count);
         clock.Restart();
 
         long lastOffered = 0;
         var lastReport = TimeSpan.Zero;
         var events = new EventTimeline(scenario, hub, Elapsed);
-        var eventsDone = events.RunAsync(stop);
-        using var reporting = progress is null ? null : new Timer(_ => progress(Snapshot(false)), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        var eventsDone = events.RunAsync(abort.Token);
+        var ticker = TickAsync(ticking.Token);
 
         foreach (var due in ArrivalSchedule.Offsets(scenario.Stages))
         {
             var wait = due - clock.Elapsed;
             if (wait > TimeSpan.FromMilliseconds(1))
-                await Task.Delay(wait, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (stop.IsCancellationRequested)
-                break;   // Ctrl-C: stop offering, report what was measured
+                await Task.Delay(wait, abort.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (abort.IsCancellationRequested)
+                break;   // Ctrl-C or a threshold: stop offering, report what was measured
             measurements.Offer(due);
             if (inFlight.Count >= scenario.MaxInFlight)
             {
@@ -53,8 +66,11 @@ public sealed class LoadRunner(Scenario scenario, Uri gateway, HttpMessageHandle
                 measurements.Drop(due);
                 continue;
             }
-            var (flow, consumer) = mix.Next();
-            inFlight.Track(RunFlowAsync(flows, flow, consumer, due, stop, drained.Token));
+            var entry = mix.Next();
+            var flow = entry.Sequence is { } name
+                ? RunFlowAsync(() => sequences.RunAsync(scenario.Sequences[name], entry.Consumer, due, abort.Token), abort.Token)
+                : RunFlowAsync(() => flows.RunAsync(entry.Flow, entry.Consumer, due, abort.Token, drained.Token), abort.Token);
+            inFlight.Track(flow);
         }
 
         var scheduleEnded = clock.Elapsed;
@@ -62,11 +78,43 @@ public sealed class LoadRunner(Scenario scenario, Uri gateway, HttpMessageHandle
         await inFlight.WhenIdleAsync();
         await eventsDone.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var cleanup = await events.ClearFaultsAsync();
-        reporting?.Dispose();
-        progress?.Invoke(Snapshot(true));
+        await ticking.CancelAsync();
+        await ticker;
+        Tick(final: true);
 
-        return RunResult.From(scenario, gateway, startedAt, clock.Elapsed, scheduleEnded, measurements, events.Log.Concat(cleanup).ToList(),
-            aborted: stop.IsCancellationRequested);
+        var result = RunResult.From(scenario, gateway, startedAt, clock.Elapsed, scheduleEnded, measurements, events.Log.Concat(cleanup).ToList(),
+            aborted: stop.IsCancellationRequested, live);
+        foreach (var output in _outputs)
+            await output.EndAsync(result);
+        return result;
+
+        async Task TickAsync(CancellationToken token)
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(token))
+                    Tick(final: false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // The run has ended: the last tick is the final one below.
+            }
+        }
+
+        void Tick(bool final)
+        {
+            var now = clock.Elapsed;
+            progress?.Invoke(Snapshot(final));
+            if (_outputs.Count > 0)
+            {
+                var interval = measurements.TakeInterval(now, inFlight.Count);
+                foreach (var output in _outputs)
+                    output.Interval(interval);
+            }
+            if (live.Evaluate(now, _outputs, mayAbort: !final))
+                _ = abort.CancelAsync();   // not inline: the flows' cancellations run on the pool, not on this tick
+        }
 
         Progress Snapshot(bool final)
         {
@@ -79,15 +127,15 @@ public sealed class LoadRunner(Scenario scenario, Uri gateway, HttpMessageHandle
         }
     }
 
-    private static async Task RunFlowAsync(FlowRunner flows, FlowKind flow, string consumer, TimeSpan due, CancellationToken stop, CancellationToken drained)
+    private static async Task RunFlowAsync(Func<Task> flow, CancellationToken stop)
     {
         try
         {
-            await flows.RunAsync(flow, consumer, due, stop, drained);
+            await flow();
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // The run was aborted: what was in flight is not counted either way.
+            // The run was stopped: what was in flight is counted as abandoned where a request was out, nothing else.
         }
     }
 

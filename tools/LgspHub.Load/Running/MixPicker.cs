@@ -15,7 +15,7 @@ internal sealed class MixPicker(IReadOnlyList<MixEntry> mix)
     private readonly double[] _credit = new double[mix.Count];
 
     /// <summary>Called by the one loop that schedules arrivals.</summary>
-    public (FlowKind Flow, string Consumer) Next()
+    public MixEntry Next()
     {
         var chosen = 0;
         for (var i = 0; i < mix.Count; i++)
@@ -25,6 +25,6 @@ internal sealed class MixPicker(IReadOnlyList<MixEntry> mix)
                 chosen = i;
         }
         _credit[chosen] -= _total;
-        return (mix[chosen].Flow, mix[chosen].Consumer);
+        return mix[chosen];
     }
 }

@@ -22,6 +22,12 @@ public sealed record Scenario(
     double TimeScale = 1,
     double RateScale = 1)
 {
+    /// <summary>Checks on answers, by operation (or on every answer): counted apart from the outcome.</summary>
+    public IReadOnlyList<ResponseCheck> Checks { get; init; } = [];
+
+    /// <summary>Request sequences the file defines, by name; mix entries name them beside the built-in flows.</summary>
+    public IReadOnlyDictionary<string, Sequence> Sequences { get; init; } = new Dictionary<string, Sequence>();
+
     public TimeSpan Duration => Stages.Aggregate(TimeSpan.Zero, (sum, stage) => sum + stage.Duration);
 
     /// <summary>
@@ -61,7 +67,8 @@ public sealed record ConsumerCredentials(string ClientId, string Secret, string 
 /// <summary>A stretch of the run whose arrival rate goes linearly from <see cref="From"/> to <see cref="To"/> per second.</summary>
 public sealed record Stage(TimeSpan Duration, double From, double To);
 
-public sealed record MixEntry(FlowKind Flow, string Consumer, double Weight);
+/// <summary>A share of the arrivals: a built-in flow, or (when <see cref="Sequence"/> is set) a sequence of the file.</summary>
+public sealed record MixEntry(FlowKind Flow, string Consumer, double Weight, string? Sequence = null);
 
 /// <summary>Something done to the hub at a point of the run: faults set or cleared on an agency, or a command run.</summary>
 public sealed record TimedEvent(TimeSpan At, string? Agency, JsonElement? Faults, string? Command)
@@ -82,11 +89,40 @@ public enum ThresholdMetric
     P95,
     P99,
     Dropped,
+    /// <summary>Percent of checks passed.</summary>
+    Checks,
+    ChecksFailed,
+    /// <summary>Requests the load tool gave up on (its own timeout, or the run stopping): a count.</summary>
+    Abandoned,
 }
 
 /// <summary>A condition the run must meet, or it exits non-zero. Rates are percentages; latencies milliseconds.</summary>
 public sealed record Threshold(ThresholdMetric Metric, string? Operation, double? Min, double? Max)
 {
+    /// <summary>Held over every moving window of this length (by answer time), not only over the whole run.</summary>
+    public TimeSpan? Window { get; init; }
+
+    /// <summary>Checked while the run goes; the first miss stops it.</summary>
+    public bool AbortOnFail { get; init; }
+
+    /// <summary>How long into the run before a miss may stop it (a handful of first answers proves little).</summary>
+    public TimeSpan DelayAbortEval { get; init; }
+
+    public bool IsRate => Metric is ThresholdMetric.SuccessRate or ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted or ThresholdMetric.Checks;
+
+    public bool IsOnDossiers => Metric is ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted;
+
+    /// <summary>Whether a value meets the bound; no value (no traffic) does not.</summary>
+    public bool Holds(double? value) => value is { } v && (Min is not { } min || v >= min) && (Max is not { } max || v <= max);
+
+    /// <summary>The worse of two values for this bound: the lower for a minimum, the higher for a maximum.</summary>
+    public double? Worse(double? a, double? b) => (a, b) switch
+    {
+        (null, _) => b,
+        (_, null) => a,
+        _ => Min is not null ? Math.Min(a.Value, b.Value) : Math.Max(a.Value, b.Value),
+    };
+
     public string Describe()
     {
         var subject = Metric switch
@@ -95,9 +131,15 @@ public sealed record Threshold(ThresholdMetric Metric, string? Operation, double
             ThresholdMetric.DossiersOnTime => "dossiers on time %",
             ThresholdMetric.DossiersCompleted => "dossiers completed %",
             ThresholdMetric.Dropped => "arrivals dropped",
+            ThresholdMetric.Checks => "checks passed %",
+            ThresholdMetric.ChecksFailed => "checks failed",
+            ThresholdMetric.Abandoned => "requests abandoned",
             _ => $"{Metric.ToString().ToLowerInvariant()} ms",
         };
         var bound = Min is { } min ? $">= {min:0.###}" : $"<= {Max:0.###}";
-        return Operation is null ? $"{subject} {bound}" : $"{subject} of {Operation} {bound}";
+        var text = Operation is null ? $"{subject} {bound}" : $"{subject} of {Operation} {bound}";
+        if (Window is { } window)
+            text += $" in every {DurationText.Format(window)} window";
+        return AbortOnFail ? text + " (abort on fail)" : text;
     }
 }

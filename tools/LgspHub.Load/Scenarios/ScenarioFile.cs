@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using LgspHub.Load.Flows;
 
 namespace LgspHub.Load.Scenarios;
@@ -14,7 +15,7 @@ public sealed class ScenarioException(string source, IReadOnlyList<string> probl
 }
 
 /// <summary>Reads scenario files (JSON, comments allowed) and checks all of them before anything is sent.</summary>
-public static class ScenarioFile
+public static partial class ScenarioFile
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
@@ -75,7 +76,9 @@ public static class ScenarioFile
                 Problem("admin", $"'{admin}' is not one of the consumers");
 
             var stages = Stages(dto.Stages);
-            var mix = Mix(dto.Mix, consumers);
+            var checks = Checks(dto.Checks, "checks", allowOperation: true);
+            var sequences = Sequences(dto.Sequences);
+            var mix = Mix(dto.Mix, consumers, sequences);
             var duration = stages.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);
             var events = Events(dto.Events, duration, dto.Admin);
             var drain = Duration(dto.Drain, "drain", TimeSpan.FromSeconds(60), allowZero: true);
@@ -86,12 +89,22 @@ public static class ScenarioFile
                 Problem("rateScale", "above 0 and at most 100000");
             if (dto.MaxInFlight is < 1 or > 100_000)
                 Problem("maxInFlight", "from 1 to 100000");
-            var thresholds = Thresholds(dto.Thresholds, mix);
+            var sent = mix.Where(m => m.Sequence is null).SelectMany(m => Operations.Of(m.Flow))
+                .Concat(sequences.Values.SelectMany(q => q.Steps.Select(step => step.Operation))).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < checks.Count; i++)
+                if (checks[i].Operation is { } operation && !sent.Contains(operation))
+                    Problem($"checks[{i}].operation", $"'{operation}' is not sent by this scenario's mix ({string.Join(", ", sent.Order(StringComparer.Ordinal))})");
+            var hasChecks = checks.Count > 0 || sequences.Values.Any(q => q.Steps.Any(step => step.Checks.Count > 0));
+            var thresholds = Thresholds(dto.Thresholds, mix, hasChecks);
 
             if (_problems.Count > 0)
                 throw new ScenarioException(source, _problems);
             return new Scenario(dto.Name!, dto.Description ?? "", province, consumers, dto.Admin, stages, mix, events, drain,
-                dto.MaxInFlight ?? 2_000, timeout, thresholds, dto.TimeScale ?? 1, dto.RateScale ?? 1);
+                dto.MaxInFlight ?? 2_000, timeout, thresholds, dto.TimeScale ?? 1, dto.RateScale ?? 1)
+            {
+                Checks = checks,
+                Sequences = sequences,
+            };
         }
 
         private ProvinceRange Province(ProvinceDto? dto)
@@ -163,7 +176,85 @@ public static class ScenarioFile
             return stages;
         }
 
-        private List<MixEntry> Mix(List<MixDto>? dtos, Dictionary<string, ConsumerCredentials> consumers)
+        private List<ResponseCheck> Checks(List<CheckDto>? dtos, string path, bool allowOperation)
+        {
+            var checks = new List<ResponseCheck>();
+            for (var i = 0; i < (dtos?.Count ?? 0); i++)
+            {
+                var dto = dtos![i];
+                var at = $"{path}[{i}]";
+                if (dto.Status is null && dto.Field is null)
+                    Problem(at, "give status, field, or both (with equals: the field's value)");
+                if (dto.Status is not (null or (>= 100 and <= 599)))
+                    Problem($"{at}.status", "an HTTP status, from 100 to 599");
+                JsonFieldPath? field = null;
+                if (dto.Field is not null && !JsonFieldPath.TryParse(dto.Field, out field))
+                    Problem($"{at}.field", $"a field of the JSON answer such as \"matches\", \"card.number\" or \"items[0].id\" (was '{dto.Field}')");
+                if (dto.Value is not null && dto.Field is null)
+                    Problem($"{at}.equals", "compares a field: give field too");
+                if (!allowOperation && dto.Operation is not null)
+                    Problem($"{at}.operation", "a step's checks are on that step's answers");
+                checks.Add(new ResponseCheck(dto.Name ?? ResponseCheck.DefaultName(dto.Status, dto.Field, dto.Value), dto.Operation, dto.Status, field, dto.Value));
+            }
+            return checks;
+        }
+
+        private Dictionary<string, Sequence> Sequences(Dictionary<string, SequenceDto>? dtos)
+        {
+            var sequences = new Dictionary<string, Sequence>(StringComparer.Ordinal);
+            foreach (var (name, dto) in dtos ?? [])
+            {
+                var path = $"sequences.{name}";
+                if (FlowNames.TryParse(name, out _))
+                    Problem(path, $"'{name}' is a built-in flow's name; give the sequence another");
+                if (dto.Steps is null or { Count: 0 })
+                {
+                    Problem($"{path}.steps", "at least one step: { \"method\": \"GET\", \"path\": \"/api/population/citizens/{{citizen.personalId}}\" }");
+                    continue;
+                }
+                var known = new HashSet<string>(SequenceValues.BuiltInNames, StringComparer.Ordinal);
+                var steps = new List<SequenceStep>();
+                for (var i = 0; i < dto.Steps.Count; i++)
+                    steps.Add(StepOf(dto.Steps[i], $"{path}.steps[{i}]", $"{name}.{i + 1}", known));
+                sequences[name] = new Sequence(name, dto.Description ?? "", steps);
+            }
+            return sequences;
+        }
+
+        private SequenceStep StepOf(StepDto dto, string path, string defaultName, HashSet<string> known)
+        {
+            var method = (dto.Method ?? "GET").ToUpperInvariant();
+            if (method is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE" or "HEAD"))
+                Problem($"{path}.method", $"one of GET, POST, PUT, PATCH, DELETE, HEAD (was '{dto.Method}')");
+            if (dto.Path is null || !dto.Path.StartsWith('/'))
+                Problem($"{path}.path", "required, a path of the gateway starting with '/' (placeholders such as {{citizen.personalId}} allowed)");
+            var template = new Template(dto.Path ?? "/");
+            var headers = (dto.Headers ?? []).Select(h => KeyValuePair.Create(h.Key, new Template(h.Value))).ToList();
+            void Unknown(string where, IEnumerable<string> names)
+            {
+                foreach (var unknown in names.Where(n => !known.Contains(n)))
+                    Problem(where, $"'{{{{{unknown}}}}}' is neither extracted by an earlier step nor a built-in value ({string.Join(", ", SequenceValues.BuiltInNames.Order(StringComparer.Ordinal))})");
+            }
+            Unknown($"{path}.path", template.Names);
+            foreach (var (header, value) in headers)
+                Unknown($"{path}.headers.{header}", value.Names);
+            if (dto.Body is { } body)
+                Unknown($"{path}.body", Template.NamesIn(body));
+            var extract = new Dictionary<string, JsonFieldPath>(StringComparer.Ordinal);
+            foreach (var (name, field) in dto.Extract ?? [])
+            {
+                if (!ExtractName().IsMatch(name) || SequenceValues.BuiltInNames.Contains(name))
+                    Problem($"{path}.extract.{name}", "a name of letters, digits, '-' and '_' (no dot), not a built-in value's");
+                if (!JsonFieldPath.TryParse(field, out var parsed))
+                    Problem($"{path}.extract.{name}", $"a field of the JSON answer such as \"ownerPersonalId\" or \"items[0].id\" (was '{field}')");
+                else
+                    extract[name] = parsed;
+            }
+            known.UnionWith(extract.Keys);
+            return new SequenceStep(dto.Name ?? defaultName, new HttpMethod(method), template, headers, dto.Body, extract, Checks(dto.Checks, $"{path}.checks", allowOperation: false));
+        }
+
+        private List<MixEntry> Mix(List<MixDto>? dtos, Dictionary<string, ConsumerCredentials> consumers, Dictionary<string, Sequence> sequences)
         {
             var mix = new List<MixEntry>();
             if (dtos is null or { Count: 0 })
@@ -175,13 +266,19 @@ public static class ScenarioFile
             {
                 var dto = dtos[i];
                 var path = $"mix[{i}]";
-                if (!FlowNames.TryParse(dto.Flow, out var flow))
+                var flow = default(FlowKind);
+                if (dto.Flow is null == dto.Sequence is null)
+                    Problem(path, "give either flow (a built-in one) or sequence (one of the file's sequences)");
+                else if (dto.Sequence is { } sequence && !sequences.ContainsKey(sequence)
+                    && !_problems.Any(p => p.StartsWith($"sequences.{sequence}.", StringComparison.Ordinal)))   // said already
+                    Problem($"{path}.sequence", $"'{sequence}' is not one of the file's sequences ({string.Join(", ", sequences.Keys)})");
+                else if (dto.Flow is not null && !FlowNames.TryParse(dto.Flow, out flow))
                     Problem($"{path}.flow", $"unknown flow '{dto.Flow}' (known: {string.Join(", ", FlowNames.All)})");
                 if (dto.Consumer is null || !consumers.ContainsKey(dto.Consumer))
                     Problem($"{path}.consumer", $"'{dto.Consumer}' is not one of the consumers ({string.Join(", ", consumers.Keys)})");
                 if (dto.Weight is not > 0)
                     Problem($"{path}.weight", "a positive number (shares are weight / sum of weights)");
-                mix.Add(new MixEntry(flow, dto.Consumer ?? "", dto.Weight ?? 0));
+                mix.Add(new MixEntry(flow, dto.Consumer ?? "", dto.Weight ?? 0, dto.Sequence));
             }
             return mix;
         }
@@ -212,7 +309,7 @@ public static class ScenarioFile
             return events.OrderBy(e => e.At).ToList();
         }
 
-        private List<Threshold> Thresholds(List<ThresholdDto>? dtos, List<MixEntry> mix)
+        private List<Threshold> Thresholds(List<ThresholdDto>? dtos, List<MixEntry> mix, bool hasChecks)
         {
             var thresholds = new List<Threshold>();
             for (var i = 0; i < (dtos?.Count ?? 0); i++)
@@ -226,15 +323,31 @@ public static class ScenarioFile
                 }
                 if (dto.Min is null == dto.Max is null)
                     Problem(path, "give either min or max");
-                var isRate = metric is ThresholdMetric.SuccessRate or ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted;
-                if (isRate && (dto.Min ?? dto.Max) is < 0 or > 100)
+                var threshold = new Threshold(metric, dto.Operation, dto.Min, dto.Max) { AbortOnFail = dto.AbortOnFail ?? false };
+                if (threshold.IsRate && (dto.Min ?? dto.Max) is < 0 or > 100)
                     Problem(path, "rates are percentages, from 0 to 100");
-                if (dto.Operation is not null && metric is ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted or ThresholdMetric.Dropped)
+                if (dto.Operation is not null && (threshold.IsOnDossiers || metric is ThresholdMetric.Dropped))
                     Problem($"{path}.operation", $"{dto.Metric} is not counted per operation");
-                if (metric is ThresholdMetric.DossiersOnTime or ThresholdMetric.DossiersCompleted
-                    && !mix.Any(m => m.Flow is FlowKind.BirthDossier or FlowKind.DeathDossier))
+                if (threshold.IsOnDossiers && !mix.Any(m => m.Sequence is null && m.Flow is FlowKind.BirthDossier or FlowKind.DeathDossier))
                     Problem($"{path}.metric", "the mix submits no dossiers");
-                thresholds.Add(new Threshold(metric, dto.Operation, dto.Min, dto.Max));
+                if (metric is ThresholdMetric.Checks or ThresholdMetric.ChecksFailed && !hasChecks)
+                    Problem($"{path}.metric", "the scenario has no checks");
+                if (dto.Window is not null)
+                {
+                    var window = Duration(dto.Window, $"{path}.window", null);
+                    if (window > MaxWindow || window < TimeSpan.FromSeconds(1) || window.Ticks % TimeSpan.TicksPerSecond != 0)
+                        Problem($"{path}.window", $"whole seconds, from 1s to {DurationText.Format(MaxWindow)}");
+                    threshold = threshold with { Window = window };
+                }
+                if (threshold.IsOnDossiers && (dto.Window is not null || threshold.AbortOnFail))
+                    Problem(path, "dossier thresholds are judged when the run has ended: no window, no abortOnFail");
+                if (dto.DelayAbortEval is not null)
+                {
+                    if (!threshold.AbortOnFail)
+                        Problem($"{path}.delayAbortEval", "only with abortOnFail");
+                    threshold = threshold with { DelayAbortEval = Duration(dto.DelayAbortEval, $"{path}.delayAbortEval", null, allowZero: true) };
+                }
+                thresholds.Add(threshold);
             }
             return thresholds;
         }
@@ -263,13 +376,34 @@ public static class ScenarioFile
         ["p95"] = ThresholdMetric.P95,
         ["p99"] = ThresholdMetric.P99,
         ["dropped"] = ThresholdMetric.Dropped,
+        ["checks"] = ThresholdMetric.Checks,
+        ["checks-failed"] = ThresholdMetric.ChecksFailed,
+        ["abandoned"] = ThresholdMetric.Abandoned,
     };
+
+    /// <summary>The metric names thresholds take.</summary>
+    public static IEnumerable<string> MetricNames => Metrics.Keys;
+
+    /// <summary>The longest moving window a threshold may have: the run keeps a second's figures for this long.</summary>
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromMinutes(5);
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]*$")]
+    private static partial Regex ExtractName();
 
     // The file's shape; every field optional here so the validator can name what is missing.
     private sealed record Dto(
         string? Name, string? Description, ProvinceDto? Province, Dictionary<string, ConsumerDto>? Consumers, string? Admin,
         List<StageDto>? Stages, double? TimeScale, double? RateScale, List<MixDto>? Mix, List<EventDto>? Events, string? Drain, int? MaxInFlight,
-        string? RequestTimeout, List<ThresholdDto>? Thresholds);
+        string? RequestTimeout, List<ThresholdDto>? Thresholds, List<CheckDto>? Checks, Dictionary<string, SequenceDto>? Sequences,
+        // Where an editor finds the file's JSON Schema (scenario.schema.json); the tool itself has no use for it.
+        [property: JsonPropertyName("$schema")] string? Schema);
+
+    private sealed record CheckDto(string? Name, string? Operation, int? Status, string? Field, [property: JsonPropertyName("equals")] JsonElement? Value);
+
+    private sealed record SequenceDto(string? Description, List<StepDto>? Steps);
+
+    private sealed record StepDto(
+        string? Name, string? Method, string? Path, Dictionary<string, string>? Headers, JsonElement? Body, Dictionary<string, string>? Extract, List<CheckDto>? Checks);
 
     private sealed record ProvinceDto(int? Seed, string? Citizens);
 
@@ -277,9 +411,10 @@ public static class ScenarioFile
 
     private sealed record StageDto(string? Duration, double? Rate, double? RampTo);
 
-    private sealed record MixDto(string? Flow, string? Consumer, double? Weight);
+    private sealed record MixDto(string? Flow, string? Sequence, string? Consumer, double? Weight);
 
     private sealed record EventDto(string? At, string? Agency, JsonElement? Faults, string? Command);
 
-    private sealed record ThresholdDto(string? Metric, string? Operation, double? Min, double? Max);
+    private sealed record ThresholdDto(
+        string? Metric, string? Operation, double? Min, double? Max, string? Window, bool? AbortOnFail, string? DelayAbortEval);
 }
