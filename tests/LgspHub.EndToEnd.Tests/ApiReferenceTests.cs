@@ -23,6 +23,10 @@ public sealed class ApiReferenceTests(HubFixture hub)
             var flow = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("lgsp").GetProperty("flows").GetProperty("clientCredentials");
             Assert.Equal($"{gateway}/connect/token", flow.GetProperty("tokenUrl").GetString());
             Assert.True(document.RootElement.GetProperty("security")[0].TryGetProperty("lgsp", out _), $"{agency}: every operation asks for the token");
+            // The operators' endpoints are not the consumers' contract: they have a document of their own.
+            Assert.DoesNotContain(document.RootElement.GetProperty("paths").EnumerateObject(), path => path.Name.StartsWith("/admin", StringComparison.Ordinal));
+            using var operators = JsonDocument.Parse(await anonymous.GetStringAsync($"{gateway}/api/{agency}/openapi/admin.json"));
+            Assert.Contains(operators.RootElement.GetProperty("paths").EnumerateObject(), path => path.Name == "/admin/faults");
         }
 
         using var land = JsonDocument.Parse(await anonymous.GetStringAsync($"{gateway}/api/land/openapi/v1.json"));
