@@ -38,8 +38,15 @@ public sealed class GatewayAccessTests(HubFixture hub)
 
         var response = await http.PostAsync("/connect/token", form);
 
+        // RFC 6749 §5.2, as OAuth client libraries read it: JSON with error and error_description, never cached.
         Assert.Equal(status, response.StatusCode);
-        Assert.Equal(error, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(error, body.GetProperty("error").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("error_description").GetString()));
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        if (status == HttpStatusCode.Unauthorized)
+            Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
     }
 
     [Fact]

@@ -102,7 +102,7 @@ public sealed class TokenEndpointTests(ITestOutputHelper output)
             $"median token latency {attacked.TotalMilliseconds:F0} ms under attack against {usual.TotalMilliseconds:F0} ms before ({underAttack.Count} requests)");
         Assert.NotNull(refused);
         Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(30), $"Retry-After: {refused.Headers.RetryAfter}");
-        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/json", refused.Content.Headers.ContentType?.MediaType);
         var victimAnswers = answers.Where((_, i) => i % 2 == 0 || i >= 200).ToList();
         Assert.Equal(FailureLimit, victimAnswers.Count(a => a == HttpStatusCode.Unauthorized));
         Assert.All(answers, a => Assert.True(a is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, $"{a}"));

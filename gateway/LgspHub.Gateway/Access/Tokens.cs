@@ -34,6 +34,28 @@ public sealed record TokenResponse(
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] int ExpiresIn);
 
+/// <summary>The error body of RFC 6749 §5.2: what OAuth client libraries read, in place of a problem.</summary>
+public sealed record OAuthError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string Description);
+
+/// <summary>An RFC 6749 §5.2 error answer: JSON, never cached, and a 401 names the scheme to authenticate with.</summary>
+public sealed class OAuthErrorResult(int status, OAuthError error) : IResult, IStatusCodeHttpResult, IValueHttpResult<OAuthError>
+{
+    public int? StatusCode => status;
+
+    public OAuthError Value => error;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = status;
+        httpContext.Response.Headers.CacheControl = "no-store";
+        if (status == StatusCodes.Status401Unauthorized)
+            httpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"lgsp\"";
+        return httpContext.Response.WriteAsJsonAsync(error, httpContext.RequestAborted);
+    }
+}
+
 /// <summary>OAuth 2.0 client credentials (RFC 6749 §4.4): a registered consumer trades its secret for a short-lived JWT.</summary>
 public static class TokenEndpoint
 {
@@ -50,7 +72,7 @@ public static class TokenEndpoint
         return app;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueAsync(
+    private static async Task<Results<Ok<TokenResponse>, OAuthErrorResult>> IssueAsync(
         HttpRequest request, IOptionsMonitor<LgspOptions> options, ClientSecretChecks secrets, TokenSigningKey signing, TimeProvider clock)
     {
         if (!request.HasFormContentType)
@@ -124,18 +146,16 @@ public static class TokenEndpoint
         return (form["client_id"].FirstOrDefault(), form["client_secret"].FirstOrDefault());
     }
 
-    private static ProblemHttpResult InvalidClient() =>
+    private static OAuthErrorResult InvalidClient() =>
         OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "The client credentials are not valid.");
 
     /// <summary>A refusal before any secret check, with the wait in Retry-After (seconds, rounded up).</summary>
-    private static ProblemHttpResult Later(HttpRequest request, SecretCheck check, int status, string detail)
+    private static OAuthErrorResult Later(HttpRequest request, SecretCheck check, int status, string detail)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling(check.RetryAfter.TotalSeconds));
         request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return OAuthError(status, "temporarily_unavailable", string.Format(CultureInfo.InvariantCulture, detail, seconds));
     }
 
-    /// <summary>RFC 6749 error codes, inside an RFC 9457 problem.</summary>
-    private static ProblemHttpResult OAuthError(int status, string error, string detail) =>
-        TypedResults.Problem(detail, statusCode: status, title: "Token request refused", extensions: new Dictionary<string, object?> { ["error"] = error });
+    private static OAuthErrorResult OAuthError(int status, string error, string description) => new(status, new OAuthError(error, description));
 }
