@@ -196,6 +196,28 @@ public partial class ComposeTests
     }
 
     [Fact]
+    public void The_optional_grafana_provisions_the_compose_prometheus_and_the_hub_s_dashboard()
+    {
+        var grafana = Compose.Services["grafana"];
+        var provisioning = Repo.PathOf("deploy", "grafana", "provisioning");
+        var source = Assert.Single(Yaml.LoadAll(Path.Combine(provisioning, "datasources", "lgsp-prometheus.yaml")).Single().List("datasources"));
+        var provider = Assert.Single(Yaml.LoadAll(Path.Combine(provisioning, "dashboards", "lgsp.yaml")).Single().List("providers"));
+        var scrapes = Yaml.LoadAll(Repo.PathOf("deploy", "compose", "prometheus.yml")).Single();
+        var volumes = ComposeFile.Volumes(grafana).ToList();
+
+        Assert.Equal(["observability"], grafana.Texts("profiles"));
+        Assert.All(grafana.Texts("ports"), published => Assert.StartsWith("127.0.0.1:", published, StringComparison.Ordinal));
+        Assert.Contains(("./grafana/provisioning", "/etc/grafana/provisioning"), volumes);
+        Assert.Contains(("./grafana/lgsp-dashboard.json", $"{provider.Text("options", "path")}/lgsp-dashboard.json"), volumes);
+        Assert.All(volumes, v => Assert.True(Path.Exists(Path.Combine(Repo.PathOf("deploy"), v.Source)), $"{v.Source} is missing"));
+        Assert.Equal("file", provider.Text("type"));
+        // The compose Prometheus by its service name and its own port; $__rate_interval follows its scrape interval.
+        Assert.Equal(("prometheus", "true", "http://prometheus:9090"), (source.Text("type"), source.Text("isDefault"), source.Text("url")));
+        Assert.Contains("127.0.0.1:9090:9090", Compose.Services["prometheus"].Texts("ports"));
+        Assert.Equal(scrapes.Text("global", "scrape_interval"), source.Text("jsonData", "timeInterval"));
+    }
+
+    [Fact]
     public async Task The_compose_scrape_configuration_is_valid_for_promtool_with_the_hub_s_rules()
     {
         // Laid out as the container sees it: the configuration and the rules side by side.

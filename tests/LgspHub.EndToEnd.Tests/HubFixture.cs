@@ -137,7 +137,10 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>The load generator's own consumer in the figures test, so its counts are not mixed with other tests'.</summary>
     public TestConsumer Load { get; } = new("test.load", ["land.read-parcel"]);
 
-    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted, AllAgencies, FaultInjector, Load];
+    /// <summary>The consumer of the Prometheus test's scripted run (with the fault header), so its counts are its own.</summary>
+    public TestConsumer Scraped { get; } = new("test.scraped", ["land.read-parcel", "population.read-citizen", "lgsp.inject-faults"]);
+
+    private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted, AllAgencies, FaultInjector, Load, Scraped];
 
     /// <summary>Each agency's key for the hub's OTLP collector, by service name: fresh for each run, as ./lgsp up makes them.</summary>
     public IReadOnlyDictionary<string, string> CollectorKeys { get; } =

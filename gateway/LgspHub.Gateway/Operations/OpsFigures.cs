@@ -30,7 +30,7 @@ public sealed class OpsFigures(HybridCache cache, TransactionStatistics statisti
     {
         var objective = options.Value.Objective;
         var now = clock.GetUtcNow();
-        var budgetPeriod = Slo.Rules.Max(r => r.LongWindow);
+        var budgetPeriod = Slo.BudgetPeriod;
         var series = statistics.Minutes(budgetPeriod).Select(m => new MinuteCount(m.Minute, m.Counts.Succeeded + m.Counts.Failed, m.Counts.Failed)).ToList();
         return new OpsSummary(
             window,

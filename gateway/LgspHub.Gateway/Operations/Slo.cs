@@ -18,6 +18,9 @@ public static class Slo
         new("steady-burn", "ticket", 1, TimeSpan.FromDays(3), TimeSpan.FromHours(6)),
     ];
 
+    /// <summary>The period of the error budget: the longest window of the rules, three days.</summary>
+    public static TimeSpan BudgetPeriod { get; } = Rules.Max(r => r.LongWindow);
+
     /// <summary>How many times faster than allowed the budget burns over the window before <paramref name="now"/>: 1 spends exactly the budget.</summary>
     public static double BurnRate(IEnumerable<MinuteCount> series, DateTimeOffset now, TimeSpan window, double objective)
     {

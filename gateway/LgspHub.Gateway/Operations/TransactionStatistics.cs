@@ -178,6 +178,14 @@ public sealed class TransactionStatistics(TimeProvider clock)
 /// </summary>
 public sealed class TransactionSpanProcessor : BaseProcessor<Activity>
 {
+    /// <summary>
+    /// The bounds, in seconds, of lgsp_transaction_duration_seconds: 1 ms to 30 s (the agency timeout is 10 s), about
+    /// 1.5x apart where the hub's answers fall, so a percentile PromQL estimates lands close to the one /ops gives.
+    /// OpenTelemetry's default bounds (0, 5, 10 … 10,000) are meant for milliseconds and put every answer in (0, 5 s].
+    /// </summary>
+    public static readonly IReadOnlyList<double> DurationBuckets =
+        [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30];
+
     private readonly TransactionStatistics _statistics;
     private readonly Counter<long> _transactions;
     private readonly Histogram<double> _duration;
@@ -187,7 +195,9 @@ public sealed class TransactionSpanProcessor : BaseProcessor<Activity>
         _statistics = statistics;
         var meter = meters.Create("LgspHub.Gateway");
         _transactions = meter.CreateCounter<long>("lgsp.transactions", description: "Gateway transactions by service, operation, consumer and outcome");
-        _duration = meter.CreateHistogram<double>("lgsp.transaction.duration", unit: "s", description: "Gateway transaction duration");
+        // Advice, which OpenTelemetry's SDK takes as the histogram's bounds unless a view overrides them.
+        _duration = meter.CreateHistogram("lgsp.transaction.duration", unit: "s", description: "Gateway transaction duration",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
 
     public override void OnEnd(Activity data)
