@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LgspHub.Gateway.Tests;
 
 /// <summary>The hub's own operations (tokens, catalogue, OpenAPI documents, /ops) in the figures and metrics, against the gateway in process.</summary>
+[Collection(Alone.Name)]
 public sealed class HubOperationsTests
 {
     private const string Consumer = "test.hub-operations";
@@ -101,4 +102,14 @@ public sealed class HubOperationsTests
 
         public void Dispose() => _listener.Dispose();
     }
+}
+
+/// <summary>
+/// Tests that read a host's span-derived figures run alone: every gateway host in the process traces the ASP.NET
+/// Core activities of all of them, so another test's requests would show in this one's figures.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class Alone
+{
+    public const string Name = "alone";
 }
