@@ -62,7 +62,7 @@ public sealed class BrokerRestartTests(HubFixture hub)
         var start = BrokerCommand("LGSP_BROKER_START");
         using var broker = new BrokerManagement();
         using var injector = await hub.FaultInjector.ClientAsync(hub.GatewayUrl);
-        var before = await DeliveriesAsync(queue);
+        var before = await hub.DeliveriesAsync(queue);
         var errorsBefore = await ErrorMessagesAsync(broker, queue);
         string[] statusUrls;
         try
@@ -91,7 +91,7 @@ public sealed class BrokerRestartTests(HubFixture hub)
         // Each interrupted attempt ended (and was exported) before its redelivery was consumed.
         var after = await Eventually.Get(async () =>
         {
-            var now = await DeliveriesAsync(queue);
+            var now = await hub.DeliveriesAsync(queue);
             return now.Succeeded >= before.Succeeded + statusUrls.Length ? now : null;
         }, TimeSpan.FromSeconds(30), "both deliveries in the figures");
         Assert.Equal(errorsBefore, await ErrorMessagesAsync(broker, queue));
@@ -101,16 +101,6 @@ public sealed class BrokerRestartTests(HubFixture hub)
         // The outage may have cost health insurance its place in the gateway: wait until it has it back.
         await Eventually.True(async () => (await hub.Gateway.GetAsync("/api/health-insurance/openapi/v1.json")).IsSuccessStatusCode,
             TimeSpan.FromSeconds(15), "the gateway to route to health insurance again");
-    }
-
-    private sealed record Delivered(long Succeeded, long Failed, long Redelivered);
-
-    private async Task<Delivered> DeliveriesAsync(string queue)
-    {
-        var summary = await hub.Gateway.GetFromJsonAsync<JsonElement>("/ops/api/summary?window=1h");
-        var rows = summary.GetProperty("deliveries").EnumerateArray().Where(d => d.GetProperty("queue").GetString() == queue).ToList();
-        return new Delivered(rows.Sum(d => d.GetProperty("succeeded").GetInt64()), rows.Sum(d => d.GetProperty("failed").GetInt64()),
-            rows.Sum(d => d.TryGetProperty("redelivered", out var redelivered) ? redelivered.GetInt64() : 0));
     }
 
     private static async Task<long> ErrorMessagesAsync(BrokerManagement broker, string queue) =>
