@@ -39,6 +39,7 @@ public static class Messaging
         builder.Services.AddSingleton(new ErrorQueues(brokerUrl));
         builder.Services.AddSingleton(_ => new WaitQueues(brokerUrl));
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ErrorQueues>());
+        builder.Services.AddReceiveObserver<DeliveryOutcomeObserver>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(names);
@@ -54,6 +55,7 @@ public static class Messaging
             bus.AddConfigureEndpointsCallback((_, endpoint) =>
             {
                 endpoint.ConcurrentMessageLimit = 8;
+                DeliveryOutcome.ConfigureErrorPipe(endpoint);
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     rabbit.PrefetchCount = 100;
             });

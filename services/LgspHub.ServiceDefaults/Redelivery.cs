@@ -172,6 +172,7 @@ public static class Redelivery
             });
             var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{waitQueue}"));
             await endpoint.Send(context.Message, new ForwardMessagePipe<TMessage>(context, pipe), context.CancellationToken);
+            DeliveryOutcome.Note(context.ReceiveContext, DeliveryOutcome.Redelivered);
         }
     }
 }

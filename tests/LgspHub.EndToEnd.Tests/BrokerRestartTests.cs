@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;
@@ -44,6 +47,77 @@ public sealed class BrokerRestartTests(HubFixture hub)
         Assert.Equal(births + deaths, await CountAsync("civil-status", "SELECT COUNT(*) FROM Registrations WHERE DossierId IS NOT NULL") - registrationsBefore);
         Assert.Equal(0, await CountAsync("population", "SELECT COUNT(*) FROM (SELECT BirthDossierId FROM Citizens WHERE BirthDossierId IS NOT NULL GROUP BY BirthDossierId HAVING COUNT(*) > 1)"));
         Assert.Equal(0, await CountAsync("civil-status", "SELECT COUNT(*) FROM (SELECT DossierId FROM Registrations WHERE DossierId IS NOT NULL GROUP BY DossierId HAVING COUNT(*) > 1)"));
+    }
+
+    /// <summary>
+    /// A delivery in hand when the broker stops loses its acknowledgement and is delivered again once the broker is back:
+    /// one delivery, consumed once, never in an error queue. Health insurance holds its deliveries (an outage) so that some
+    /// are surely in hand when the broker stops.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_interrupted_by_a_broker_restart_counts_once_as_succeeded_and_never_as_failed()
+    {
+        const string queue = "health-insurance-child-personal-id-issued";
+        var stop = BrokerCommand("LGSP_BROKER_STOP");
+        var start = BrokerCommand("LGSP_BROKER_START");
+        using var broker = new BrokerManagement();
+        using var injector = await hub.FaultInjector.ClientAsync(hub.GatewayUrl);
+        var before = await hub.DeliveriesAsync(queue);
+        var errorsBefore = await ErrorMessagesAsync(broker, queue);
+        string[] statusUrls;
+        try
+        {
+            (await injector.PutAsJsonAsync("/lgsp/faults/health-insurance", new { outage = true })).EnsureSuccessStatusCode();
+            statusUrls = [
+                await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(20), childName: "Đỗ Gia Bảo")),
+                await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(21), childName: "Đỗ Ngọc Hân")),
+            ];
+            // Population has issued each child's ID and published it; health insurance holds the events, unacknowledged.
+            foreach (var statusUrl in statusUrls)
+                await hub.WaitForAsync(statusUrl, d => d.Step("personal-id-and-residence").State() == "Completed", "the child's personal ID to be issued");
+            await Eventually.True(async () => (await broker.QueueAsync("/", queue))?.GetProperty("messages_unacknowledged").GetInt64() >= statusUrls.Length,
+                TimeSpan.FromSeconds(20), "health insurance to hold both events");
+
+            Run(stop);
+            Run(start);
+        }
+        finally
+        {
+            await injector.DeleteAsync("/lgsp/faults/health-insurance");
+        }
+        foreach (var statusUrl in statusUrls)
+            await hub.WaitForStateAsync(statusUrl, "Completed");
+
+        // Each interrupted attempt ended (and was exported) before its redelivery was consumed.
+        var after = await Eventually.Get(async () =>
+        {
+            var now = await hub.DeliveriesAsync(queue);
+            return now.Succeeded >= before.Succeeded + statusUrls.Length ? now : null;
+        }, TimeSpan.FromSeconds(30), "both deliveries in the figures");
+        Assert.Equal(errorsBefore, await ErrorMessagesAsync(broker, queue));
+        Assert.Equal(before.Failed, after.Failed);
+        Assert.Equal(before.Succeeded + statusUrls.Length, after.Succeeded);
+        Assert.True(after.Redelivered > before.Redelivered, $"{after.Redelivered - before.Redelivered} attempts counted as to be delivered again");
+        // The outage may have cost health insurance its place in the gateway: wait until it has it back.
+        await Eventually.True(async () => (await hub.Gateway.GetAsync("/api/health-insurance/openapi/v1.json")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(15), "the gateway to route to health insurance again");
+    }
+
+    private static async Task<long> ErrorMessagesAsync(BrokerManagement broker, string queue) =>
+        (await broker.QueueAsync("/", queue + "_error"))?.GetProperty("messages").GetInt64() ?? 0;
+
+    /// <summary>Runs one of ./lgsp's broker commands and waits for it (it returns once the broker is stopped, or up and ready).</summary>
+    private static void Run(string command)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{command} did not finish within 120 s.");
+        }
+        Assert.True(process.ExitCode == 0, $"{command} exited {process.ExitCode}: {output.Result}{errors.Result}");
     }
 
     private static string BrokerCommand(string variable) =>

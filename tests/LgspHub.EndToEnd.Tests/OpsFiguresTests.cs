@@ -84,6 +84,37 @@ public sealed class OpsFiguresTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_delivery_that_ends_in_the_error_queue_counts_as_failed_once_and_its_replay_as_succeeded()
+    {
+        const string queue = "health-insurance-child-personal-id-issued";
+        var before = await hub.DeliveriesAsync(queue);
+        using var admin = hub.Hosts["health-insurance"].AdminClient();
+        (await admin.PutAsJsonAsync("/admin/faults", new { consumerFailureRate = 1.0 })).EnsureSuccessStatusCode();
+        string statusUrl;
+        try
+        {
+            statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(22), childName: "Trịnh Gia Huy"));
+            await hub.WaitForStateAsync(statusUrl, "Failed");
+        }
+        finally
+        {
+            (await admin.PutAsJsonAsync("/admin/faults", new { consumerFailureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+
+        // The first delivery and each redelivery (HubFixture.RedeliverySchedule) came again; the last ended in the error
+        // queue. At least: an earlier test's spans may still be on their way.
+        var failed = await Eventually.Get(async () => await hub.DeliveriesAsync(queue) is { } now && now.Failed > before.Failed ? now : null,
+            TimeSpan.FromSeconds(20), "the failed delivery in the figures");
+        Assert.True(failed.Redelivered >= before.Redelivered + HubFixture.RedeliverySchedule.Length, $"{failed.Redelivered - before.Redelivered} redelivered");
+
+        (await admin.PostAsync($"/admin/error-queues/{queue}/replay", null)).EnsureSuccessStatusCode();
+        await hub.WaitForStateAsync(statusUrl, "Completed");
+        var replayed = await Eventually.Get(async () => await hub.DeliveriesAsync(queue) is { } now && now.Succeeded > failed.Succeeded ? now : null,
+            TimeSpan.FromSeconds(20), "the replayed delivery in the figures");
+        Assert.Equal(failed.Failed, replayed.Failed);
+    }
+
+    [Fact]
     public async Task A_rejected_dossier_is_listed_with_a_trace_that_crosses_the_agencies()
     {
         var statusUrl = await hub.SubmitAsync("birth", Dossiers.BirthRequest(hub.Mother(11), motherId: "049199999998"));

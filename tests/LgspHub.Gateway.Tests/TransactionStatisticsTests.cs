@@ -17,7 +17,7 @@ public class TransactionStatisticsTests
         statistics.Record(now.AddSeconds(-1), "land", "land.read-parcel", "a", Outcome.Rejected, TimeSpan.FromMilliseconds(20));
 
         var land = Assert.Single(statistics.By(TimeSpan.FromMinutes(5), k => k.Service));
-        Assert.Equal(new OutcomeCounts(4, 2, 1, 1), land.Counts);
+        Assert.Equal(new OutcomeCounts(4, 2, 1, 1, 0), land.Counts);
         Assert.Equal(2.0 / 3, land.Counts.SuccessRate!.Value, 9);
         var health = land.Health!;
         Assert.Equal(10, health.MinMs, 6);

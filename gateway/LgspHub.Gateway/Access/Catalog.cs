@@ -25,7 +25,7 @@ public static class Catalog
                 return TypedResults.Ok(proxy.GetConfig().Routes
                     .Select(route => (route, operation: route.Metadata is null ? null : Operation.From(route.Metadata)))
                     // Agencies' services only: the hub's own operations (lgsp.*, such as fault injection) have no OpenAPI document.
-                    .Where(r => r.operation is { Service: not "lgsp" })
+                    .Where(r => r.operation is { } operation && operation.Service != Operation.HubService)
                     .GroupBy(r => r.route.ClusterId!)
                     .OrderBy(g => g.Key)
                     .Select(g => new CatalogService(g.Key, $"/api/{g.Key}/openapi/v1.json", g
@@ -40,7 +40,7 @@ public static class Catalog
                     .ToArray());
             })
             .RequireAuthorization()
-            .WithMetadata(Operation.Hub("lgsp.catalog"))
+            .WithMetadata(Operation.Hub("read-catalogue"))
             .WithSummary("Every service and operation the hub routes, its OpenAPI document, and which consumers may call it");
 
         // A contract, like the agencies' OpenAPI documents: open to read, it holds no data.

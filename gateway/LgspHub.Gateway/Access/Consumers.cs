@@ -34,7 +34,7 @@ public sealed class ConsumerSystem
 
     public bool Allows(string operation) => Rights.Any(right =>
         right == operation
-        || (right == "*" && !operation.StartsWith("lgsp.", StringComparison.Ordinal))
+        || (right == "*" && !Operation.IsHub(operation))
         || (right.EndsWith(".*", StringComparison.Ordinal) && operation.StartsWith(right[..^1], StringComparison.Ordinal)));
 
     private static readonly PasswordHasher<ConsumerSystem> Hasher = new();

@@ -29,8 +29,21 @@ public sealed record Operation(string Name, string Service, bool PersonalData, b
         return operation;
     }
 
-    /// <summary>An operation of the hub itself, such as reading transaction records.</summary>
-    public static Operation Hub(string name) => new(name, "lgsp", false);
+    /// <summary>
+    /// The service of the hub's own operations (tokens, catalogue, records, /ops, OpenAPI documents, fault injection),
+    /// and the prefix of their names: records and metrics name it, the figures show it apart from the agencies'
+    /// transactions, and a consumer's "*" never covers it.
+    /// </summary>
+    public const string HubService = "lgsp";
+
+    /// <summary>What records, figures and metrics name a request that matched no route: the service and the operation.</summary>
+    public const string Unrouted = "none";
+
+    /// <summary>An operation of the hub itself, <c>lgsp.{name}</c>, such as <c>lgsp.read-transactions</c>.</summary>
+    public static Operation Hub(string name) => new($"{HubService}.{name}", HubService, false);
+
+    /// <summary>Whether <paramref name="name"/> names an operation of the hub itself.</summary>
+    public static bool IsHub(string name) => name.StartsWith(HubService + ".", StringComparison.Ordinal);
 
     /// <summary>
     /// A route's operation from its metadata. Names and flags are read ignoring case, as configuration keys are:

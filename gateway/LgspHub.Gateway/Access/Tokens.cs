@@ -67,7 +67,7 @@ public static class TokenEndpoint
         app.MapPost(Path, IssueAsync)
             .AllowAnonymous()
             .DisableAntiforgery()
-            .WithMetadata(Operation.Hub("lgsp.token"))
+            .WithMetadata(Operation.Hub("issue-token"))
             .WithSummary("Client credentials grant: form fields grant_type=client_credentials, client_id, client_secret (or HTTP Basic)");
         return app;
     }

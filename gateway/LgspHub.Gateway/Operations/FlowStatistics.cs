@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using LgspHub.ServiceDefaults;
 
 namespace LgspHub.Gateway.Operations;
 
-public sealed record DeliveryFigures(string Queue, string Agency, long Succeeded, long Failed)
+/// <param name="Redelivered">Attempts that will come again (a wait queue's redelivery, or the broker's after a lost connection): neither success nor failure.</param>
+public sealed record DeliveryFigures(string Queue, string Agency, long Succeeded, long Failed, long Redelivered)
 {
-    /// <summary>Consumed over delivered: a delivery fails when it ends in the error queue after its retries.</summary>
+    /// <summary>Consumed over consumed and dead-lettered: a delivery fails when it ends in the error queue after its retries.</summary>
     public double? SuccessRate => Succeeded + Failed == 0 ? null : (double)Succeeded / (Succeeded + Failed);
 }
 
@@ -18,8 +20,9 @@ public sealed record DossierFigures(string Kind, long Completed, long CompletedO
 
 /// <summary>
 /// Event deliveries and dossiers, counted from the spans the agencies export to the hub's
-/// collector: MassTransit's receive spans (one per delivery, in error when it dead-letters) and
-/// civil status's dossier-state spans. Minute buckets, kept as long as the transaction counts.
+/// collector: MassTransit's receive spans, by what became of the delivery (<see cref="DeliveryOutcome"/>: one receive
+/// span per attempt, and only the last says consumed or error queue), and civil status's dossier-state spans. Minute
+/// buckets, kept as long as the transaction counts.
 /// </summary>
 public sealed class FlowStatistics(TimeProvider clock)
 {
@@ -40,7 +43,18 @@ public sealed class FlowStatistics(TimeProvider clock)
     {
         var minute = span.EndUnixNanos / 60_000_000_000;
         if (span.Kind == 5 && span.Name.EndsWith(ReceiveSuffix, StringComparison.Ordinal))
-            Increment(minute, "delivery", span.Name[..^ReceiveSuffix.Length], span.Status == 2 ? "failed" : "succeeded");
+        {
+            // Not the span's status: an event moved to the error queue ends its receive without error, and one whose
+            // acknowledgement a broker restart lost ends it in error, to be delivered again.
+            if (span.Attributes.GetValueOrDefault(DeliveryOutcome.Tag) switch
+                {
+                    DeliveryOutcome.Consumed => "succeeded",
+                    DeliveryOutcome.ErrorQueue => "failed",
+                    DeliveryOutcome.Redelivered or DeliveryOutcome.Interrupted => "redelivered",
+                    _ => null,
+                } is { } outcome)
+                Increment(minute, "delivery", span.Name[..^ReceiveSuffix.Length], outcome);
+        }
         else if (span.Name == "dossier state" && span.Attributes.TryGetValue("lgsp.dossier.kind", out var kind) && span.Attributes.TryGetValue("lgsp.dossier.state", out var state))
         {
             Increment(minute, "dossier", kind, state);
@@ -63,7 +77,7 @@ public sealed class FlowStatistics(TimeProvider clock)
     public IReadOnlyList<DeliveryFigures> Deliveries(TimeSpan window) =>
         Group("delivery", window)
             .Select(g => new DeliveryFigures(g.Key, Array.Find(Agencies, a => g.Key.StartsWith(a + "-", StringComparison.Ordinal)) ?? "",
-                g.Value.GetValueOrDefault("succeeded"), g.Value.GetValueOrDefault("failed")))
+                g.Value.GetValueOrDefault("succeeded"), g.Value.GetValueOrDefault("failed"), g.Value.GetValueOrDefault("redelivered")))
             .ToList();
 
     public IReadOnlyList<DossierFigures> Dossiers(TimeSpan window) =>

@@ -10,11 +10,12 @@ namespace LgspHub.Gateway.Operations;
 
 public sealed record SloStatus(double Objective, double ErrorBudgetLeft, TimeSpan BudgetPeriod, IReadOnlyList<BurnRateAlert> Alerts);
 
-public sealed record MinutePoint(DateTimeOffset Minute, long Total, long Succeeded, long Rejected, long Failed, double? SuccessRate);
+public sealed record MinutePoint(DateTimeOffset Minute, long Total, long Succeeded, long Rejected, long Failed, long Abandoned, double? SuccessRate);
 
+/// <param name="HubOperations">The hub's own operations (tokens, catalogue, records, /ops), by operation: apart from the agencies' transactions.</param>
 public sealed record OpsSummary(
     TimeSpan Window, Breakdown Overall, IReadOnlyList<Breakdown> Services, IReadOnlyList<Breakdown> Operations,
-    IReadOnlyList<Breakdown> Consumers, SloStatus Slo, IReadOnlyList<MinutePoint> Minutes,
+    IReadOnlyList<Breakdown> Consumers, IReadOnlyList<Breakdown> HubOperations, SloStatus Slo, IReadOnlyList<MinutePoint> Minutes,
     IReadOnlyList<DeliveryFigures> Deliveries, IReadOnlyList<DossierFigures> Dossiers);
 
 public sealed record WaterfallSpan(string Service, string Name, int Kind, string SpanId, string ParentSpanId, double OffsetMs, double DurationMs, bool Error);
@@ -86,11 +87,11 @@ public static class OpsApi
     }
 
     /// <summary>The hub's own operation behind /ops/api: a consumer needs it among its rights ("lgsp.ops", or "lgsp.*").</summary>
-    public const string OperationName = "lgsp.ops";
+    public const string OperationName = Operation.HubService + ".ops";
 
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
     {
-        var ops = app.MapGroup("/ops").WithTags("Operations").WithMetadata(Operation.Hub(OperationName));
+        var ops = app.MapGroup("/ops").WithTags("Operations").WithMetadata(new Operation(OperationName, Operation.HubService, false));
         // The figures name consumers, failures, dossier ids and queues: an operator's token is needed, as for the records.
         var api = ops.MapGroup("/api").RequireAuthorization(OperationRightRequirement.Policy);
         api.MapGet("/summary", Summary)

@@ -38,8 +38,9 @@ public sealed class OpsFigures(HybridCache cache, TransactionStatistics statisti
             statistics.By(window, k => k.Service),
             statistics.By(window, k => k.Operation),
             statistics.By(window, k => k.Consumer, withLatency: false),
+            statistics.By(window, k => k.Operation, hub: true),
             new SloStatus(objective, Slo.ErrorBudgetLeft(series, now, budgetPeriod, objective), budgetPeriod, Slo.Evaluate(series, now, objective)),
-            statistics.Minutes(window).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.SuccessRate)).ToList(),
+            statistics.Minutes(window).Select(m => new MinutePoint(m.Minute, m.Counts.Total, m.Counts.Succeeded, m.Counts.Rejected, m.Counts.Failed, m.Counts.Abandoned, m.Counts.SuccessRate)).ToList(),
             flows.Deliveries(window),
             flows.Dossiers(window));
     }

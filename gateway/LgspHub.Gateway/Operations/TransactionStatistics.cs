@@ -2,14 +2,18 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using HdrHistogram;
+using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using OpenTelemetry;
 
 namespace LgspHub.Gateway.Operations;
 
-public sealed record OutcomeCounts(long Total, long Succeeded, long Rejected, long Failed)
+public sealed record OutcomeCounts(long Total, long Succeeded, long Rejected, long Failed, long Abandoned)
 {
-    /// <summary>Succeeded over succeeded and failed: the hub's refusals are counted apart, not hidden and not blamed on agencies.</summary>
+    /// <summary>
+    /// Succeeded over succeeded and failed: the hub's refusals, and requests their clients abandoned, are counted apart,
+    /// not hidden and not blamed on agencies (nor credited to them: an abandoned request was not answered).
+    /// </summary>
     public double? SuccessRate => Succeeded + Failed == 0 ? null : (double)Succeeded / (Succeeded + Failed);
 }
 
@@ -24,7 +28,8 @@ public sealed record Breakdown(string Name, OutcomeCounts Counts, Latency? Laten
 /// Gateway transactions counted from the gateway's own server spans as they end, by the outcome
 /// the recorder put on each span: figures come from the traces, not from counters beside the code.
 /// Minute counts are kept three days (the longest burn-rate window), latency histograms one day in
-/// five-minute buckets.
+/// five-minute buckets. The hub's own operations (<see cref="Operation.HubService"/>: tokens, catalogue, records,
+/// /ops) are counted too, but apart: the overall figures, the minutes and the objective are the agencies' transactions.
 /// </summary>
 public sealed class TransactionStatistics(TimeProvider clock)
 {
@@ -46,21 +51,22 @@ public sealed class TransactionStatistics(TimeProvider clock)
     }
 
     /// <param name="withLatency">Latency histograms are kept per operation, not per consumer: a consumer breakdown has none.</param>
-    public IReadOnlyList<Breakdown> By(TimeSpan window, Func<(string Service, string Operation, string Consumer), string> key, bool withLatency = true)
+    /// <param name="hub">The hub's own operations instead of the agencies' transactions.</param>
+    public IReadOnlyList<Breakdown> By(TimeSpan window, Func<(string Service, string Operation, string Consumer), string> key, bool withLatency = true, bool hub = false)
     {
         var from = FromMinute(window);
-        var groups = _counts.Where(c => c.Key.Minute >= from).GroupBy(c => key((c.Key.Service, c.Key.Operation, c.Key.Consumer)));
+        var groups = _counts.Where(c => c.Key.Minute >= from && IsHub(c.Key.Service) == hub).GroupBy(c => key((c.Key.Service, c.Key.Operation, c.Key.Consumer)));
         return groups
             .Select(g => new Breakdown(g.Key, Sum(g.Select(c => c.Value)),
-                withLatency ? LatencyOf(window, k => key((k.Service, k.Operation, "")) == g.Key) : null, HealthOf(g.Select(c => c.Value))))
+                withLatency ? LatencyOf(window, k => IsHub(k.Service) == hub && key((k.Service, k.Operation, "")) == g.Key) : null, HealthOf(g.Select(c => c.Value))))
             .OrderBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
     }
 
     public Breakdown Overall(TimeSpan window)
     {
-        var counters = _counts.Where(c => c.Key.Minute >= FromMinute(window)).Select(c => c.Value).ToList();
-        return new("all", Sum(counters), LatencyOf(window, _ => true), HealthOf(counters));
+        var counters = _counts.Where(c => c.Key.Minute >= FromMinute(window) && !IsHub(c.Key.Service)).Select(c => c.Value).ToList();
+        return new("all", Sum(counters), LatencyOf(window, k => !IsHub(k.Service)), HealthOf(counters));
     }
 
     private static Health? HealthOf(IEnumerable<Counter> counters)
@@ -77,11 +83,13 @@ public sealed class TransactionStatistics(TimeProvider clock)
 
     /// <summary>Per minute, oldest first: the success-rate and traffic chart, and the burn-rate windows.</summary>
     public IReadOnlyList<(DateTimeOffset Minute, OutcomeCounts Counts)> Minutes(TimeSpan window) =>
-        _counts.Where(c => c.Key.Minute >= FromMinute(window))
+        _counts.Where(c => c.Key.Minute >= FromMinute(window) && !IsHub(c.Key.Service))
             .GroupBy(c => c.Key.Minute)
             .OrderBy(g => g.Key)
             .Select(g => (DateTimeOffset.FromUnixTimeSeconds(g.Key * 60), Sum(g.Select(c => c.Value))))
             .ToList();
+
+    private static bool IsHub(string service) => service == Operation.HubService;
 
     private long FromMinute(TimeSpan window) => (clock.GetUtcNow() - window).ToUnixTimeSeconds() / 60 + 1;
 
@@ -104,14 +112,15 @@ public sealed class TransactionStatistics(TimeProvider clock)
 
     private static OutcomeCounts Sum(IEnumerable<Counter> counters)
     {
-        long succeeded = 0, rejected = 0, failed = 0;
+        long succeeded = 0, rejected = 0, failed = 0, abandoned = 0;
         foreach (var counter in counters)
         {
             succeeded += counter.Succeeded;
             rejected += counter.Rejected;
             failed += counter.Failed;
+            abandoned += counter.Abandoned;
         }
-        return new OutcomeCounts(succeeded + rejected + failed, succeeded, rejected, failed);
+        return new OutcomeCounts(succeeded + rejected + failed + abandoned, succeeded, rejected, failed, abandoned);
     }
 
     private void Prune(long minute)
@@ -133,12 +142,13 @@ public sealed class TransactionStatistics(TimeProvider clock)
     private sealed class Counter
     {
         private readonly Lock _lock = new();
-        private long _succeeded, _rejected, _failed;
+        private long _succeeded, _rejected, _failed, _abandoned;
         private Durations _durations = new(0, 0, 0, double.MaxValue, 0, null, null);
 
         public long Succeeded { get { lock (_lock) return _succeeded; } }
         public long Rejected { get { lock (_lock) return _rejected; } }
         public long Failed { get { lock (_lock) return _failed; } }
+        public long Abandoned { get { lock (_lock) return _abandoned; } }
 
         public Durations Snapshot()
         {
@@ -165,6 +175,7 @@ public sealed class TransactionStatistics(TimeProvider clock)
                 {
                     case Outcome.Succeeded: _succeeded++; break;
                     case Outcome.Rejected: _rejected++; break;
+                    case Outcome.Abandoned: _abandoned++; break;
                     default: _failed++; break;
                 }
             }
@@ -204,11 +215,9 @@ public sealed class TransactionSpanProcessor : BaseProcessor<Activity>
     {
         if (data.GetTagItem(TransactionTags.Outcome) is not string outcome || !Enum.TryParse<Outcome>(outcome, out var parsed))
             return;
-        var service = data.GetTagItem(TransactionTags.Service) as string ?? "none";
-        // The hub's own endpoints (tokens, records, this page) are recorded, but are not agency transactions.
-        if (service == "lgsp")
-            return;
-        var operation = data.GetTagItem(TransactionTags.Operation) as string ?? "none";
+        // The hub's own operations (tokens, records, /ops) too, under their service: the statistics keep them apart.
+        var service = data.GetTagItem(TransactionTags.Service) as string ?? Operation.Unrouted;
+        var operation = data.GetTagItem(TransactionTags.Operation) as string ?? Operation.Unrouted;
         var consumer = data.GetTagItem(TransactionTags.Consumer) as string ?? "anonymous";
         _statistics.Record(new DateTimeOffset(data.StartTimeUtc, TimeSpan.Zero), service, operation, consumer, parsed, data.Duration);
 

@@ -13,10 +13,10 @@ public static class RecordsApi
         var records = app.MapGroup("/lgsp").RequireAuthorization(OperationRightRequirement.Policy).WithTags("Records");
 
         records.MapGet("/transactions", ListTransactions)
-            .WithMetadata(Operation.Hub("lgsp.read-transactions"))
+            .WithMetadata(Operation.Hub("read-transactions"))
             .WithSummary("Transaction records, newest first, by time range, consumer, service and outcome");
         records.MapGet("/audit", ListAudit)
-            .WithMetadata(Operation.Hub("lgsp.read-audit"))
+            .WithMetadata(Operation.Hub("read-audit"))
             .WithSummary("Accesses to personal data, newest first; give a personal ID to find every access to that person");
         return app;
     }

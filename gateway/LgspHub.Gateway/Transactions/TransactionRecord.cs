@@ -8,6 +8,11 @@ public enum Outcome
     Rejected,
     /// <summary>A server error or timeout, at the agency or in the hub.</summary>
     Failed,
+    /// <summary>
+    /// The client went away before its answer was complete (nginx's 499): neither the hub's refusal nor a failure of
+    /// the hub or the agency, so out of the success rate as refusals are. Last: records store outcomes as numbers.
+    /// </summary>
+    Abandoned,
 }
 
 /// <summary>

@@ -78,8 +78,8 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 RequestInAt = requestInAt,
                 ResponseOutAt = clock.GetUtcNow(),
                 Consumer = context.User.ConsumerId(),
-                Service = operation?.Service ?? "none",
-                Operation = operation?.Name ?? "none",
+                Service = operation?.Service ?? Operation.Unrouted,
+                Operation = operation?.Name ?? Operation.Unrouted,
                 Method = context.Request.Method,
                 GatewayStatus = context.Response.StatusCode,
                 BackendStatus = backend?.Status,
@@ -90,9 +90,9 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 Outcome = outcome,
                 FaultCode = fault,
             };
-            // Refusals of callers who never signed in are counted (the span below feeds the figures and metrics) but
-            // not kept row by row: anonymous junk must not fill the records' disk.
-            if (record is not { Consumer: null, Outcome: Outcome.Rejected })
+            // Refusals of callers who never signed in, and requests they abandoned, are counted (the span below feeds
+            // the figures and metrics) but not kept row by row: anonymous junk must not fill the records' disk.
+            if (record is not { Consumer: null, Outcome: Outcome.Rejected or Outcome.Abandoned })
                 log.Write(record);
             // The same outcome on the span: operators' figures are derived from the traces.
             span?.SetTag(TransactionTags.Service, record.Service)
@@ -104,19 +104,30 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
         }
     }
 
+    /// <summary>The fault code of an <see cref="Outcome.Abandoned"/> request: nginx's 499, Client Closed Request.</summary>
+    public const string ClientClosed = "client_closed";
+
     /// <summary>The outcome of the request as it stands once answered.</summary>
     public static (Outcome Outcome, string? Fault) Classify(HttpContext context) =>
         context.Features.Get<HubFailure>() is { } failure
             ? (Outcome.Failed, failure.FaultCode)
-            : Classify(context.Response.StatusCode, context.Features.Get<BackendExchange>()?.Status, context.Features.Get<IForwarderErrorFeature>()?.Error);
+            : Classify(context.Response.StatusCode, context.Features.Get<BackendExchange>()?.Status, context.Features.Get<IForwarderErrorFeature>()?.Error,
+                context.RequestAborted.IsCancellationRequested);
 
-    /// <summary>The brief's definitions: an agency that answered succeeded unless it answered with a server error.</summary>
-    public static (Outcome Outcome, string? Fault) Classify(int gatewayStatus, int? backendStatus, ForwarderError? forwarderError) =>
+    /// <summary>
+    /// The brief's definitions: an agency that answered succeeded unless it answered with a server error; the hub's
+    /// refusals are rejected; a request whose client went away first is abandoned.
+    /// </summary>
+    /// <param name="clientGone">The client's connection went away before the request ended (RequestAborted).</param>
+    public static (Outcome Outcome, string? Fault) Classify(int gatewayStatus, int? backendStatus, ForwarderError? forwarderError, bool clientGone = false) =>
         (backendStatus, forwarderError) switch
         {
-            // The caller hung up or sent a broken body: no failure of the hub or the agency, not held against the objective.
-            (_, ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
-                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient) => (Outcome.Rejected, "client_error"),
+            // The caller hung up while the agency was asked, or while its answer was passed on: no failure of the hub
+            // or the agency, and no refusal either.
+            (_, ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient) => (Outcome.Abandoned, ClientClosed),
+            // The body could not be read from the caller: it went away half-way, or sent a broken body (a refusal).
+            (_, ForwarderError.RequestBodyClient) => clientGone ? (Outcome.Abandoned, ClientClosed) : (Outcome.Rejected, "client_error"),
             // Checked before the agency's status: an agency that dropped its answer half-way did not answer.
             (_, { } error) when error != ForwarderError.None => (Outcome.Failed, error switch
             {
@@ -127,6 +138,9 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
             }),
             ({ } status, _) when status >= 500 => (Outcome.Failed, $"agency_{status}"),
             ({ } status, _) => (Outcome.Succeeded, status >= 400 ? $"agency_{status}" : null),
+            // The gateway answered alone, and the caller went away first (ASP.NET answers 499 to a request cancelled
+            // by its caller): a failure of the hub's own is still one.
+            _ when gatewayStatus == StatusCodes.Status499ClientClosedRequest || (clientGone && gatewayStatus < 500) => (Outcome.Abandoned, ClientClosed),
             _ => gatewayStatus switch
             {
                 401 => (Outcome.Rejected, "unauthorized"),
