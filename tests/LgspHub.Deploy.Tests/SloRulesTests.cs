@@ -1,3 +1,4 @@
+using LgspHub.Gateway.Access;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -59,10 +60,12 @@ public sealed partial class SloRulesTests
         Assert.Equal(windows.Select(Ratio), records.Select(r => r.Text("record")));
         foreach (var window in windows)
         {
-            // The success rate is succeeded over succeeded and failed (OutcomeCounts.SuccessRate): refusals spend no budget.
+            // The success rate is succeeded over succeeded and failed (OutcomeCounts.SuccessRate) of the agencies'
+            // operations: refusals and abandoned requests spend no budget, and the hub's own operations are not in it.
             var range = Duration(window);
+            var agencies = $"service!=\"{Operation.HubService}\"";
             Assert.Equal(
-                $"sum(rate(lgsp_transactions_total{{outcome=\"{Outcome.Failed}\"}}[{range}])) / sum(rate(lgsp_transactions_total{{outcome=~\"{Outcome.Succeeded}|{Outcome.Failed}\"}}[{range}]))",
+                $"sum(rate(lgsp_transactions_total{{{agencies},outcome=\"{Outcome.Failed}\"}}[{range}])) / sum(rate(lgsp_transactions_total{{{agencies},outcome=~\"{Outcome.Succeeded}|{Outcome.Failed}\"}}[{range}]))",
                 records.Single(r => r.Text("record") == Ratio(window)).Text("expr"));
         }
     }

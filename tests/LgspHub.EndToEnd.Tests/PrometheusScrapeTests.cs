@@ -24,7 +24,7 @@ public sealed partial class PrometheusScrapeTests(HubFixture hub, ScrapedRun run
     {
         var figures = await run.RunAsync(hub);
 
-        var promql = (await figures.Prometheus.QueryAsync($"sum by (outcome) (lgsp_transactions_total{{consumer=\"{hub.Scraped.Id}\"}})"))
+        var promql = (await figures.Prometheus.QueryAsync($"sum by (outcome) (lgsp_transactions_total{{service!=\"lgsp\",consumer=\"{hub.Scraped.Id}\"}})"))
             .ToDictionary(s => PrometheusServer.Label(s, "outcome").ToLowerInvariant(), s => (long)PrometheusServer.Value(s));
         var ops = figures.Ops.GetProperty("consumers").EnumerateArray().Single(c => c.GetProperty("name").GetString() == hub.Scraped.Id).GetProperty("counts");
 
@@ -164,11 +164,11 @@ public sealed class ScrapedRun : IAsyncLifetime
 
         // Until Prometheus has scraped the whole run and /ops counts it all.
         await Eventually.True(async () =>
-            (await prometheus.QueryAsync($"sum(lgsp_transactions_total{{consumer=\"{hub.Scraped.Id}\"}})")).Select(PrometheusServer.Value).SingleOrDefault() == total,
+            (await prometheus.QueryAsync($"sum(lgsp_transactions_total{{service!=\"lgsp\",consumer=\"{hub.Scraped.Id}\"}})")).Select(PrometheusServer.Value).SingleOrDefault() == total,
             TimeSpan.FromSeconds(30), $"Prometheus to have all {total} transactions of the run");
         // rate() needs two samples: a series the run's last requests began (the refusals) has them a scrape or two later.
         await Eventually.True(async () =>
-            (await prometheus.QueryAsync($"min(count_over_time(lgsp_transactions_total{{consumer=\"{hub.Scraped.Id}\"}}[1m]))")).Select(PrometheusServer.Value).SingleOrDefault() >= 3,
+            (await prometheus.QueryAsync($"min(count_over_time(lgsp_transactions_total{{service!=\"lgsp\",consumer=\"{hub.Scraped.Id}\"}}[1m]))")).Select(PrometheusServer.Value).SingleOrDefault() >= 3,
             TimeSpan.FromSeconds(30), "three samples of every series of the run");
         var endedAt = DateTimeOffset.UtcNow;
         var operationTotal = PrometheusServer.Value((await prometheus.QueryAsync("sum(lgsp_transaction_duration_seconds_count{operation=\"land.read-parcel\"})")).Single());

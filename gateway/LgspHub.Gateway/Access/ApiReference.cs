@@ -18,7 +18,7 @@ public static class ApiReference
         // The agencies the gateway routes, as the catalogue lists them.
         var agencies = app.ServiceProvider.GetRequiredService<IProxyConfigProvider>().GetConfig().Routes
             .Select(route => route.Metadata is null ? null : Operation.From(route.Metadata))
-            .Where(operation => operation is { Service: not "lgsp" })
+            .Where(operation => operation is not null && operation.Service != Operation.HubService)
             .Select(operation => operation!.Service)
             .Distinct()
             .Order(StringComparer.Ordinal)
@@ -35,7 +35,7 @@ public static class ApiReference
                     .DisableAgent();
             })
             .AllowAnonymous()
-            .WithMetadata(Operation.Hub("lgsp.api-reference"));
+            .WithMetadata(Operation.Hub("read-api-reference"));
         return app;
     }
 }

@@ -48,7 +48,7 @@ public static class Catalog
         var asyncApi = AsyncApiDocument.Create($"{broker.Host}:{broker.Port}").ToJsonString();
         app.MapGet(AsyncApiPath, () => TypedResults.Text(asyncApi, "application/json"))
             .AllowAnonymous()
-            .WithMetadata(Operation.Hub("lgsp.asyncapi"))
+            .WithMetadata(Operation.Hub("read-asyncapi"))
             .WithSummary("The AsyncAPI 3.0 document of the hub's integration events: exchanges, queues, message schemas and examples");
         return app;
     }
