@@ -45,8 +45,25 @@ public sealed class GatewayAccessTests(HubFixture hub)
         Assert.Equal(error, body.GetProperty("error").GetString());
         Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("error_description").GetString()));
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
-        if (status == HttpStatusCode.Unauthorized)
-            Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+        // Credentials in the form are not challenged: a browser would prompt for a user name and password.
+        Assert.Empty(response.Headers.WwwAuthenticate);
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_sent_with_HTTP_Basic_are_challenged_as_RFC_6749_asks()
+    {
+        using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("test.hospital:wrong-secret"u8.ToArray()));
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid_client", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
     }
 
     [Fact]

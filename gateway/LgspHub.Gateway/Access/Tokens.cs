@@ -39,7 +39,7 @@ public sealed record OAuthError(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("error_description")] string Description);
 
-/// <summary>An RFC 6749 §5.2 error answer: JSON, never cached, and a 401 names the scheme to authenticate with.</summary>
+/// <summary>An RFC 6749 §5.2 error answer: JSON, never cached, and a 401 to HTTP Basic names the scheme to authenticate with.</summary>
 public sealed class OAuthErrorResult(int status, OAuthError error) : IResult, IStatusCodeHttpResult, IValueHttpResult<OAuthError>
 {
     public int? StatusCode => status;
@@ -50,7 +50,9 @@ public sealed class OAuthErrorResult(int status, OAuthError error) : IResult, IS
     {
         httpContext.Response.StatusCode = status;
         httpContext.Response.Headers.CacheControl = "no-store";
-        if (status == StatusCodes.Status401Unauthorized)
+        // RFC 6749 §5.2 asks for the challenge when the client authenticated with a header; a form's client is not
+        // challenged, or a browser would prompt for a user name and password (the /ops page signs in with a form).
+        if (status == StatusCodes.Status401Unauthorized && httpContext.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
             httpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"lgsp\"";
         return httpContext.Response.WriteAsJsonAsync(error, httpContext.RequestAborted);
     }
