@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using LgspHub.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -45,6 +44,7 @@ public sealed class TransactionLog : BackgroundService
     private readonly Channel<TransactionRecord> _records;
     private readonly Channel<PendingAudit> _audit;
     private readonly IServiceScopeFactory _scopes;
+    private readonly BatchInserts _inserts;
     private readonly RecordOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<TransactionLog> _logger;
@@ -60,6 +60,7 @@ public sealed class TransactionLog : BackgroundService
     public TransactionLog(IServiceScopeFactory scopes, IOptions<RecordOptions> options, TimeProvider clock, IMeterFactory meters, ILogger<TransactionLog> logger)
     {
         (_scopes, _options, _clock, _logger) = (scopes, options.Value, clock, logger);
+        _inserts = new BatchInserts(scopes);
         // Wait mode, written with TryWrite: a full queue answers false at once (DropWrite would answer true and drop unseen).
         _records = Channel.CreateBounded<TransactionRecord>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _audit = Channel.CreateBounded<PendingAudit>(new BoundedChannelOptions(_options.AuditQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -143,6 +144,7 @@ public sealed class TransactionLog : BackgroundService
             Take(records, audit);
             await WriteAsync(records, audit, CancellationToken.None);
         }
+        await _inserts.DisposeAsync();
         _logger.LogInformation("Audit chain head: entry {Sequence}, hash {Hash}", _head.Sequence, _head.Hash);
     }
 
@@ -174,7 +176,11 @@ public sealed class TransactionLog : BackgroundService
         {
             try
             {
-                _head = await InsertAsync(records, audit.SelectMany(a => a.Entries).ToList(), _head);
+                var entries = audit.SelectMany(a => a.Entries).ToList();
+                // Linked inside the attempt: a failed one leaves the head where it was, and a retry links again.
+                var head = AuditChain.Link(entries, _head);
+                await _inserts.WriteAsync(records, entries);
+                _head = head;
                 foreach (var pending in audit)
                     pending.Committed.TrySetResult();
                 _writesFailing = false;
@@ -204,48 +210,6 @@ public sealed class TransactionLog : BackgroundService
             {
                 // Stopping: the last tries go on at once.
             }
-        }
-    }
-
-    /// <summary>
-    /// One transaction and one prepared INSERT per table for the whole batch. EF's change tracker, one row at a
-    /// time, cost the gateway a quarter of its throughput under load; the model still decides the SQL and how
-    /// each value is stored, so EF reads back what this writes. Returns the audit chain's new head.
-    /// </summary>
-    private async Task<(long, string)> InsertAsync(List<TransactionRecord> records, List<AuditEntry> entries, (long Sequence, string Hash) head)
-    {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-        await db.Database.OpenConnectionAsync();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        // Linked inside the attempt: a failed one leaves the head where it was, and a retry links again.
-        var newHead = AuditChain.Link(entries, head);
-        await InsertRowsAsync(db, transaction, records);
-        await InsertRowsAsync(db, transaction, entries);
-        await transaction.CommitAsync();
-        return newHead;
-    }
-
-    private static async Task InsertRowsAsync<T>(GatewayDb db, IDbContextTransaction transaction, List<T> rows)
-    {
-        if (rows.Count == 0)
-            return;
-        var entity = db.Model.FindEntityType(typeof(T))!;
-        var properties = entity.GetProperties().ToList();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
-        command.CommandText = $"INSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) " +
-            $"VALUES ({string.Join(", ", properties.Select((_, i) => $"@p{i}"))})";
-        foreach (var row in rows)
-        {
-            command.Parameters.Clear();
-            for (var i = 0; i < properties.Count; i++)
-            {
-                // The mapping applies the model's converters (times as numbers, enums as integers).
-                var mapping = (RelationalTypeMapping)properties[i].GetTypeMapping();
-                command.Parameters.Add(mapping.CreateParameter(command, $"@p{i}", properties[i].PropertyInfo!.GetValue(row), properties[i].IsNullable));
-            }
-            await command.ExecuteNonQueryAsync();
         }
     }
 
