@@ -18,8 +18,11 @@ public sealed record ProbeEvent(
     DateTimeOffset ChangedAt,
     string Padding)
 {
+    /// <summary>A made-up person, its ID built the way the register builds one (the benchmark's size, not anyone's data).</summary>
+    private static readonly string ProbePersonalId = LgspHub.Contracts.PersonalId.Create("049", LgspHub.Contracts.Sex.Female, 1988, 309_340).Value;
+
     public static ProbeEvent Create(Guid run, int sequence, string padding) => new(
         run, sequence, System.Diagnostics.Stopwatch.GetTimestamp(),
-        "049188309340", "Nguyễn Thị Thu Hà", new DateOnly(1988, 3, 9), "Female",
+        ProbePersonalId, "Nguyễn Thị Thu Hà", new DateOnly(1988, 3, 9), "Female",
         "Thôn 2, xã Tam Thăng, thành phố Tam Kỳ, tỉnh Quảng Nam", DateTimeOffset.UtcNow, padding);
 }
