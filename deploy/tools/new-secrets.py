@@ -12,6 +12,7 @@ import base64
 import hashlib
 import secrets
 import struct
+import subprocess
 import sys
 
 AGENCIES = ["population", "civil-status", "land", "health-insurance"]
@@ -30,6 +31,17 @@ def base64_key():
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def rsa_signing_key():
+    """An RSA private key, PKCS#8 DER in base64, as the gateway's Lgsp:Tokens:SigningKey takes it. Python's standard
+    library has no RSA, so Debian's openssl makes it (`LgspHub.Gateway.dll new-signing-key` prints one too). Its PEM
+    output is PKCS#8 ("BEGIN PRIVATE KEY"); the lines between the armour are that DER in base64."""
+    pem = subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+                         check=True, capture_output=True, text=True).stdout.strip().splitlines()
+    if pem[0] != "-----BEGIN PRIVATE KEY-----":
+        raise SystemExit("openssl did not print a PKCS#8 key")
+    return "".join(pem[1:-1])
+
+
 def identity_hash(secret):
     """ASP.NET Core Identity's PasswordHasher (version 3: PBKDF2 with HMAC-SHA512, 100,000 iterations, 16-byte salt,
     32-byte subkey), as `LgspHub.Gateway.dll hash-secret` prints it. Written here so that the script needs no .NET;
@@ -42,7 +54,7 @@ def identity_hash(secret):
 def generate():
     values = {
         "LGSP_ERLANG_COOKIE": key(),
-        "LGSP_TOKEN_SIGNING_KEY": base64_key(),
+        "LGSP_TOKEN_SIGNING_KEY": rsa_signing_key(),
         "LGSP_SUBJECT_KEY": base64_key(),
         "LGSP_OPERATOR_KEY": key(),
     }

@@ -16,6 +16,10 @@ public static class GatewayCommands
                 // For registering a consumer: prints the hash to put in Lgsp:Consumers:<id>:SecretHash.
                 Console.WriteLine(ConsumerSystem.HashSecret(secret));
                 return 0;
+            case ["new-signing-key"]:
+                // For a deployment: a key for Lgsp:Tokens:SigningKey, shared by every gateway of the hub.
+                Console.WriteLine(TokenSigningKey.NewKey());
+                return 0;
             case ["verify-audit", .. var settings]:
                 return await VerifyAuditAsync(settings);
             default:

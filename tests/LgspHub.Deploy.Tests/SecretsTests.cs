@@ -106,6 +106,17 @@ public partial class SecretsTests
     }
 
     [Fact]
+    public void The_generated_token_signing_key_is_one_the_gateway_signs_with()
+    {
+        var configured = ComposeFile.Hub.InstancesOf("gateway").Single().Environment["Lgsp__Tokens__SigningKey"];
+        var options = Microsoft.Extensions.Options.Options.Create(new LgspHub.Gateway.Access.LgspOptions { Tokens = { SigningKey = configured } });
+
+        var key = new LgspHub.Gateway.Access.TokenSigningKey(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<LgspHub.Gateway.Access.TokenSigningKey>.Instance);
+
+        Assert.True(key.Key.Rsa.KeySize >= LgspHub.Gateway.Access.TokenSigningKey.MinimumBits);
+    }
+
+    [Fact]
     public void No_deployment_runs_a_host_in_the_development_environment()
     {
         foreach (var instance in ComposeFile.Hub.Instances.Concat(KubernetesManifests.Hub.Instances))

@@ -90,21 +90,32 @@ public sealed class GatewayAccessTests(HubFixture hub)
     }
 
     [Fact]
-    public async Task An_expired_token_or_one_signed_with_another_key_answers_401()
+    public async Task An_expired_token_or_one_signed_with_another_key_or_algorithm_answers_401()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var gatewayKey = RSA.Create();
+        gatewayKey.ImportPkcs8PrivateKey(Convert.FromBase64String(hub.SigningKey), out _);
+        using var otherKey = RSA.Create(2048);
         using var http = new HttpClient { BaseAddress = hub.GatewayUrl };
 
         foreach (var token in new[]
         {
-            Jwt(hub.SigningKey, now - 3600, now - 1800),
-            Jwt(RandomNumberGenerator.GetBytes(32), now, now + 600),
+            Jwt("RS256", unsigned => gatewayKey.SignData(unsigned, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), now - 3600, now - 1800),
+            Jwt("RS256", unsigned => otherKey.SignData(unsigned, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), now, now + 600),
+            // Algorithm confusion: the gateway's public key, which anyone can read at the JWKS endpoint, as an HMAC secret.
+            Jwt("HS256", unsigned => HMACSHA256.HashData(gatewayKey.ExportSubjectPublicKeyInfo(), unsigned), now, now + 600),
+            Jwt("none", _ => [], now, now + 600),
         })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/land/parcels/20305/1/1");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
         }
+        // The same hand-made token, signed with the gateway's key and in date, is accepted: the refusals above are for what differs.
+        using var valid = new HttpRequestMessage(HttpMethod.Get, "/api/land/parcels/20305/1/1");
+        valid.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+            Jwt("RS256", unsigned => gatewayKey.SignData(unsigned, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), now, now + 600));
+        Assert.NotEqual(HttpStatusCode.Unauthorized, (await http.SendAsync(valid)).StatusCode);
     }
 
     [Fact]
@@ -214,13 +225,13 @@ public sealed class GatewayAccessTests(HubFixture hub)
         ["client_secret"] = secret,
     });
 
-    /// <summary>A hand-made HS256 token, to present the gateway with expired and foreign-signed ones.</summary>
-    private static string Jwt(byte[] key, long issuedAt, long expires)
+    /// <summary>A hand-made token for a registered consumer, as the gateway would issue it but for its signature and times.</summary>
+    private string Jwt(string algorithm, Func<byte[], byte[]> sign, long issuedAt, long expires)
     {
-        static string Part(object value) => Base64Url(JsonSerializer.SerializeToUtf8Bytes(value));
-        static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var unsigned = $"{Part(new { alg = "HS256", typ = "JWT" })}.{Part(new { iss = "lgsp-hub", aud = "lgsp-hub", client_id = "test.everything", iat = issuedAt, nbf = issuedAt, exp = expires })}";
-        return $"{unsigned}.{Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(unsigned)))}";
+        static string Part(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var claims = new { iss = hub.GatewayUrl.AbsoluteUri, aud = "lgsp-hub", sub = "test.everything", client_id = "test.everything", iat = issuedAt, nbf = issuedAt, exp = expires };
+        var unsigned = $"{Part(JsonSerializer.SerializeToUtf8Bytes(new { alg = algorithm, typ = "at+jwt" }))}.{Part(JsonSerializer.SerializeToUtf8Bytes(claims))}";
+        return $"{unsigned}.{Part(sign(Encoding.ASCII.GetBytes(unsigned)))}";
     }
 
     private sealed record GatewayRoute(string? Operation, string Method, string Path, bool Anonymous);

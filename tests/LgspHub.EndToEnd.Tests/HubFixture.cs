@@ -91,7 +91,8 @@ public sealed class HubFixture : IAsyncLifetime
         }
         gatewayEnvironment[$"ReverseProxy__Clusters__population__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
         gatewayEnvironment[$"ReverseProxy__Clusters__population-admin__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
-        gatewayEnvironment["Lgsp__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey);
+        gatewayEnvironment["Lgsp__Tokens__SigningKey"] = SigningKey;
+        gatewayEnvironment["Lgsp__Tokens__Issuer"] = _gatewayUrl.ToString();
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
         gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
         gatewayEnvironment["Lgsp__Ops__ForwardOtlpTo"] = Traces.Endpoint;
@@ -122,8 +123,8 @@ public sealed class HubFixture : IAsyncLifetime
 
     public Uri GatewayUrl => _gatewayUrl;
 
-    /// <summary>The gateway's token signing key, so tests can present it with expired tokens.</summary>
-    public byte[] SigningKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    /// <summary>The gateway's token signing key (PKCS#8, base64), so tests can present it with expired tokens.</summary>
+    public string SigningKey { get; } = LgspHub.Gateway.Access.TokenSigningKey.NewKey();
 
     /// <summary>A consumer of its own for the figures test, so its counts are not mixed with other tests'.</summary>
     public TestConsumer Counted { get; } = new("test.counted", ["land.read-parcel", "population.read-citizen"]);

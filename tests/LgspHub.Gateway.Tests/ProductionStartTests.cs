@@ -107,7 +107,7 @@ public sealed class ProductionStartTests : IDisposable
     {
         var settings = new Dictionary<string, string>
         {
-            [Variable(HubSecrets.SigningKey)] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            [Variable(HubSecrets.SigningKey)] = TokenSigningKey.NewKey(),
             [Variable(HubSecrets.SubjectKey)] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             [Variable($"{AgencyCredentialOptions.Section}:{nameof(AgencyCredentialOptions.OperatorKey)}")] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
         };

@@ -56,6 +56,22 @@ public sealed class TokenEndpointTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(5_000_000, 1)]   // one value past the form's 4 MB limit
+    [InlineData(10, 5_000)]      // more fields than the form's 1,024
+    public async Task A_form_past_the_form_limits_is_an_invalid_request_not_a_server_error(int valueLength, int fields)
+    {
+        using var host = Host();
+        using var client = host.ClientFrom(LegitNetwork);
+        var body = string.Join('&', Enumerable.Range(0, fields).Select(i => $"f{i}={new string('a', valueLength)}"));
+        using var content = new StringContent("grant_type=client_credentials&" + body, Encoding.ASCII, "application/x-www-form-urlencoded");
+
+        var response = await client.PostAsync(TokenEndpoint.Path, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task A_brute_force_is_locked_out_while_another_consumer_gets_its_tokens_at_its_usual_latency()
     {
@@ -248,10 +264,11 @@ public sealed class TokenEndpointTests(ITestOutputHelper output)
     /// <summary>A well-formed token for a registered consumer, signed with a key that is not the gateway's.</summary>
     private static string ForgedToken(string clientId)
     {
-        static string Part(object value) => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        static string Part(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var unsigned = $"{Part(new { alg = "HS256", typ = "JWT" })}.{Part(new { iss = "lgsp-hub", aud = TokenEndpoint.Audience, client_id = clientId, iat = now, nbf = now, exp = now + 600 })}";
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(RandomNumberGenerator.GetBytes(32), Encoding.ASCII.GetBytes(unsigned))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return $"{unsigned}.{signature}";
+        var claims = new { iss = new TokenOptions().IssuerUri.AbsoluteUri, aud = TokenEndpoint.Audience, sub = clientId, client_id = clientId, iat = now, nbf = now, exp = now + 600 };
+        var unsigned = $"{Part(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "at+jwt" }))}.{Part(JsonSerializer.SerializeToUtf8Bytes(claims))}";
+        using var key = RSA.Create(2048);
+        return $"{unsigned}.{Part(key.SignData(Encoding.ASCII.GetBytes(unsigned), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))}";
     }
 }

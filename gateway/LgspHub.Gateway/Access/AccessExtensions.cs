@@ -17,8 +17,8 @@ public static class AccessExtensions
         builder.RequireHubSecrets();
         var services = builder.Services;
         services.Configure<LgspOptions>(builder.Configuration.GetSection(LgspOptions.Section));
-        services.AddSingleton<TokenSigningKey>();
         services.AddSingleton<ClientSecretChecks>();
+        services.AddLgspTokens();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenSigningKey, IOptions<LgspOptions>>((jwt, signing, lgsp) =>
@@ -26,10 +26,10 @@ public static class AccessExtensions
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
-                    ValidIssuer = lgsp.Value.Tokens.Issuer,
+                    ValidIssuer = lgsp.Value.Tokens.IssuerUri.AbsoluteUri,
                     ValidAudience = TokenEndpoint.Audience,
                     IssuerSigningKey = signing.Key,
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
                     ClockSkew = TimeSpan.FromSeconds(30),
                     NameClaimType = ConsumerClaims.ClientId,
                 };
@@ -60,6 +60,7 @@ public static class AccessExtensions
 
     public static WebApplication UseLgspAccess(this WebApplication app)
     {
+        app.UseTokenEndpointRateLimit();
         app.UseAuthentication();
         // Before authorization: callers that are refused are limited too, and cannot flood the records.
         app.UseRateLimiter();

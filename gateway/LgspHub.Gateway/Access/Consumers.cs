@@ -1,3 +1,4 @@
+using LgspHub.ServiceDefaults;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 
@@ -48,11 +49,14 @@ public sealed class ConsumerSystem
 
 public sealed class TokenOptions
 {
-    public string Issuer { get; set; } = "lgsp-hub";
+    /// <summary>The issuer (iss) of the hub's tokens and its discovery document: the gateway's URL as consumers reach it.</summary>
+    public string Issuer { get; set; } = GatewayClients.DefaultGatewayUrl;
+
+    public Uri IssuerUri => new(Issuer.EndsWith('/') ? Issuer : Issuer + "/");
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Base64 HMAC-SHA256 key (32 bytes or more). Unset: a random key per start, so tokens end with the process.</summary>
+    /// <summary>An RSA private key, PKCS#8 in base64 (2048 bits or more). Unset: a random key per start, so tokens end with the process.</summary>
     public string? SigningKey { get; set; }
 
     /// <summary>Wrong secrets in a row for one client id (registered or not) before it is locked out.</summary>

@@ -12,6 +12,6 @@ public static class HubSecrets
 
     public static IHostApplicationBuilder RequireHubSecrets(this IHostApplicationBuilder builder) =>
         builder.RequireOutsideDevelopment(
-            (SigningKey, "base64, 32 bytes or more, to sign consumer tokens; without it each start signs with a new random key"),
+            (SigningKey, "an RSA private key, PKCS#8 in base64 (new-signing-key prints one), to sign consumer tokens; without it each start signs with a new random key"),
             (SubjectKey, "base64, to key the audit's subject hashes; without it no access to a person can be found after a restart"));
 }

@@ -1,163 +1,199 @@
 using System.Globalization;
-using LgspHub.ServiceDefaults;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Http.HttpResults;
+using LgspHub.ServiceDefaults;
+using Microsoft.AspNetCore;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Net.Http.Headers;
 using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace LgspHub.Gateway.Access;
 
-/// <summary>The key the hub signs consumer tokens with and validates them against.</summary>
-public sealed class TokenSigningKey
-{
-    public TokenSigningKey(IOptions<LgspOptions> options, ILogger<TokenSigningKey> logger)
-    {
-        var configured = options.Value.Tokens.SigningKey;
-        if (string.IsNullOrWhiteSpace(configured))
-            logger.LogWarning("Lgsp:Tokens:SigningKey is not set: tokens are signed with a random key and end when the gateway stops");
-        var bytes = string.IsNullOrWhiteSpace(configured) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(configured);
-        if (bytes.Length < 32)
-            throw new InvalidOperationException("Lgsp:Tokens:SigningKey must hold at least 32 bytes (base64).");
-        Key = new SymmetricSecurityKey(bytes);
-    }
-
-    public SymmetricSecurityKey Key { get; }
-}
-
-/// <summary>The token response of RFC 6749 §5.1, with its snake_case member names.</summary>
-public sealed record TokenResponse(
-    [property: JsonPropertyName("access_token")] string AccessToken,
-    [property: JsonPropertyName("token_type")] string TokenType,
-    [property: JsonPropertyName("expires_in")] int ExpiresIn);
-
-/// <summary>The error body of RFC 6749 §5.2: what OAuth client libraries read, in place of a problem.</summary>
-public sealed record OAuthError(
-    [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("error_description")] string Description);
-
-/// <summary>An RFC 6749 §5.2 error answer: JSON, never cached, and a 401 to HTTP Basic names the scheme to authenticate with.</summary>
-public sealed class OAuthErrorResult(int status, OAuthError error) : IResult, IStatusCodeHttpResult, IValueHttpResult<OAuthError>
-{
-    public int? StatusCode => status;
-
-    public OAuthError Value => error;
-
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        httpContext.Response.StatusCode = status;
-        httpContext.Response.Headers.CacheControl = "no-store";
-        // RFC 6749 §5.2 asks for the challenge when the client authenticated with a header; a form's client is not
-        // challenged, or a browser would prompt for a user name and password (the /ops page signs in with a form).
-        if (status == StatusCodes.Status401Unauthorized && httpContext.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-            httpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"lgsp\"";
-        return httpContext.Response.WriteAsJsonAsync(error, httpContext.RequestAborted);
-    }
-}
-
-/// <summary>OAuth 2.0 client credentials (RFC 6749 §4.4): a registered consumer trades its secret for a short-lived JWT.</summary>
+/// <summary>
+/// OAuth 2.0 client credentials (RFC 6749 §4.4) by OpenIddict: a registered consumer trades its secret for a short-lived
+/// RS256 JWT. OpenIddict reads the request, answers errors as RFC 6749 §5.2 JSON, and serves the discovery document
+/// (RFC 8414 / OpenID Connect discovery) and the JWKS. The consumers live in the hub's configuration, not in
+/// OpenIddict's stores, so it runs in degraded mode and the secret is checked by <see cref="ClientSecretCheck"/>.
+/// </summary>
 public static class TokenEndpoint
 {
     public const string Path = GatewayClients.TokenPath;
+    public const string DiscoveryPath = "/.well-known/openid-configuration";
+    public const string KeysPath = "/.well-known/jwks";
     public const string Audience = "lgsp-hub";
+
+    public static IServiceCollection AddLgspTokens(this IServiceCollection services)
+    {
+        services.AddSingleton<TokenSigningKey>();
+        services.AddOpenIddict().AddServer(server =>
+        {
+            server.SetTokenEndpointUris(Path.TrimStart('/'))
+                .SetConfigurationEndpointUris(DiscoveryPath.TrimStart('/'))
+                .SetJsonWebKeySetEndpointUris(KeysPath.TrimStart('/'));
+            server.AllowClientCredentialsFlow().EnableDegradedMode();
+            // A client secret, in the form or with HTTP Basic: the hub has no client keys for private_key_jwt.
+            server.Configure(options => options.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.PrivateKeyJwt));
+            // The gateway and consumers' own services read the token: a signed JWT, not an encrypted one.
+            server.DisableAccessTokenEncryption();
+            // OpenIddict asks for an encryption key whatever the flows; client credentials never use it.
+            server.AddEphemeralEncryptionKey();
+            server.AddEventHandler(TokenRequestBody.Descriptor);
+            server.AddEventHandler(ClientSecretCheck.Descriptor);
+            server.AddEventHandler(TokenRefusal.Descriptor);
+            // The hub listens on plain HTTP on its own network; TLS ends in front of it where it is deployed.
+            server.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
+        });
+        services.AddOptions<OpenIddictServerOptions>()
+            .Configure<TokenSigningKey, IOptions<LgspOptions>>((server, signing, lgsp) =>
+            {
+                server.Issuer = lgsp.Value.Tokens.IssuerUri;
+                server.SigningCredentials.Add(new SigningCredentials(signing.Key, SecurityAlgorithms.RsaSha256));
+            });
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, IssueAsync)
+        app.MapPost(Path, Issue)
             .AllowAnonymous()
             .DisableAntiforgery()
             .WithMetadata(Operation.Hub("issue-token"))
             .WithSummary("Client credentials grant: form fields grant_type=client_credentials, client_id, client_secret (or HTTP Basic)");
+        // OpenIddict answers these before routing's endpoint runs; the endpoints name the operations in the records.
+        app.MapGet(DiscoveryPath, () => Results.NotFound()).AllowAnonymous().ExcludeFromDescription().WithMetadata(Operation.Hub("read-discovery"));
+        app.MapGet(KeysPath, () => Results.NotFound()).AllowAnonymous().ExcludeFromDescription().WithMetadata(Operation.Hub("read-signing-keys"));
         return app;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, OAuthErrorResult>> IssueAsync(
-        HttpRequest request, IOptionsMonitor<LgspOptions> options, ClientSecretChecks secrets, TokenSigningKey signing, TimeProvider clock)
+    /// <summary>Reached only once OpenIddict has read the request and <see cref="ClientSecretCheck"/> has accepted its secret.</summary>
+    private static IResult Issue(HttpContext context, IOptionsMonitor<LgspOptions> options)
     {
-        if (!request.HasFormContentType)
-            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "Send the grant as application/x-www-form-urlencoded.");
-        IFormCollection form;
+        var clientId = context.GetOpenIddictServerRequest()?.ClientId
+            ?? throw new InvalidOperationException("The token endpoint was reached without an OpenIddict request.");
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Subject, Claims.Role);
+        identity.SetClaim(Claims.Subject, clientId);
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetResources(Audience);
+        principal.SetAccessTokenLifetime(options.CurrentValue.Tokens.Lifetime);
+        principal.SetDestinations(_ => [Destinations.AccessToken]);
+        return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+}
+
+/// <summary>
+/// Reads the token request's form before OpenIddict does, so a body that cannot be read as one (too many fields, a
+/// value past the form limits, a body past the request limit) is an invalid_request, not an unhandled exception.
+/// </summary>
+public sealed class TokenRequestBody : IOpenIddictServerHandler<ExtractTokenRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractTokenRequestContext>()
+        .UseSingletonHandler<TokenRequestBody>()
+        .SetOrder(OpenIddictServerAspNetCoreHandlers.ExtractPostRequest<ExtractTokenRequestContext>.Descriptor.Order - 500)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public async ValueTask HandleAsync(ExtractTokenRequestContext context)
+    {
+        var request = context.Transaction.GetHttpRequest()!;
+        if (!HttpMethods.IsPost(request.Method) || !request.HasFormContentType)
+            return;   // OpenIddict refuses these itself
         try
         {
-            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            await request.ReadFormAsync(context.CancellationToken);   // kept on the request: OpenIddict's read then finds it
         }
         catch (BadHttpRequestException e)
         {
-            return OAuthError(e.StatusCode, "invalid_request", "The body could not be read: " + e.Message);
+            context.Transaction.Properties[TokenRefusal.StatusProperty] = e.StatusCode;
+            context.Reject(Errors.InvalidRequest, "The body could not be read: " + e.Message);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            // A body that claims to be a form and is not (a broken multipart, too many fields): the caller's fault.
-            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The body is not a well-formed form.");
+            context.Reject(Errors.InvalidRequest, "The body is not a well-formed form.");
         }
-        if (form["grant_type"] != "client_credentials")
-            return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+    }
+}
 
-        var (clientId, secret) = Credentials(request, form);
-        if (clientId is null || secret is null)
-            return InvalidClient();
-        var check = await secrets.CheckAsync(clientId, secret, request.HttpContext.Connection.RemoteIpAddress, request.HttpContext.RequestAborted);
+/// <summary>
+/// Checks the client's secret through <see cref="ClientSecretChecks"/> (bounded PBKDF2, lockouts). A wrong one is
+/// invalid_client; a refusal before any check (locked out, busy) is temporarily_unavailable, answered as 429 or 503
+/// with Retry-After by <see cref="TokenRefusal"/>.
+/// </summary>
+public sealed class ClientSecretCheck(ClientSecretChecks secrets) : IOpenIddictServerHandler<ValidateTokenRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+        .UseSingletonHandler<ClientSecretCheck>()
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public async ValueTask HandleAsync(ValidateTokenRequestContext context)
+    {
+        var http = context.Transaction.GetHttpRequest()!.HttpContext;
+        if (context.ClientId is not { Length: > 0 } clientId || context.ClientSecret is not { Length: > 0 } secret)
+        {
+            Invalid(context);
+            return;
+        }
+        var check = await secrets.CheckAsync(clientId, secret, http.Connection.RemoteIpAddress, http.RequestAborted);
         switch (check.Outcome)
         {
             case SecretCheckOutcome.Failed:
-                return InvalidClient();
+                Invalid(context);
+                break;
             case SecretCheckOutcome.LockedOut:
-                return Later(request, check, StatusCodes.Status429TooManyRequests, "Too many attempts for this client id; retry after {0} s.");
+                Later(context, check, StatusCodes.Status429TooManyRequests, "Too many attempts for this client id; retry after {0} s.");
+                break;
             case SecretCheckOutcome.NetworkBusy:
-                return Later(request, check, StatusCodes.Status429TooManyRequests, "Too many token requests from this network at once; retry after {0} s.");
+                Later(context, check, StatusCodes.Status429TooManyRequests, "Too many token requests from this network at once; retry after {0} s.");
+                break;
             case SecretCheckOutcome.Busy:
-                return Later(request, check, StatusCodes.Status503ServiceUnavailable, "The token endpoint is busy; retry after {0} s.");
+                Later(context, check, StatusCodes.Status503ServiceUnavailable, "The token endpoint is busy; retry after {0} s.");
+                break;
         }
-
-        var current = options.CurrentValue;
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = current.Tokens.Issuer,
-            Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim(ConsumerClaims.ClientId, clientId), new Claim("sub", clientId)]),
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + current.Tokens.Lifetime,
-            SigningCredentials = new SigningCredentials(signing.Key, SecurityAlgorithms.HmacSha256),
-        });
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)current.Tokens.Lifetime.TotalSeconds));
     }
 
-    private static (string? ClientId, string? Secret) Credentials(HttpRequest request, IFormCollection form)
-    {
-        var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())).Split(':', 2);
-                if (pair.Length == 2)
-                    return (Uri.UnescapeDataString(pair[0]), Uri.UnescapeDataString(pair[1]));
-            }
-            catch (FormatException)
-            {
-            }
-            return (null, null);
-        }
-        return (form["client_id"].FirstOrDefault(), form["client_secret"].FirstOrDefault());
-    }
+    private static void Invalid(ValidateTokenRequestContext context) =>
+        context.Reject(Errors.InvalidClient, "The client credentials are not valid.");
 
-    private static OAuthErrorResult InvalidClient() =>
-        OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "The client credentials are not valid.");
-
-    /// <summary>A refusal before any secret check, with the wait in Retry-After (seconds, rounded up).</summary>
-    private static OAuthErrorResult Later(HttpRequest request, SecretCheck check, int status, string detail)
+    private static void Later(ValidateTokenRequestContext context, SecretCheck check, int status, string detail)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling(check.RetryAfter.TotalSeconds));
-        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return OAuthError(status, "temporarily_unavailable", string.Format(CultureInfo.InvariantCulture, detail, seconds));
+        context.Transaction.Properties[TokenRefusal.StatusProperty] = status;
+        context.Transaction.Properties[TokenRefusal.RetryAfterProperty] = seconds;
+        context.Reject(Errors.TemporarilyUnavailable, string.Format(CultureInfo.InvariantCulture, detail, seconds));
     }
+}
 
-    private static OAuthErrorResult OAuthError(int status, string error, string description) => new(status, new OAuthError(error, description));
+/// <summary>
+/// Shapes the token endpoint's refusals where the hub differs from OpenIddict's defaults: a lockout or a busy
+/// gateway is 429 or 503 with Retry-After and a body past the limit 413 (OpenIddict answers 400), and a client that sent its secret in the form
+/// is not challenged with WWW-Authenticate: Basic, or a browser prompts for a user name (the /ops page signs in
+/// with a form). RFC 6749 §5.2 asks for the challenge only when the client authenticated with the header.
+/// </summary>
+public sealed class TokenRefusal : IOpenIddictServerHandler<ApplyTokenResponseContext>
+{
+    /// <summary>Set by the handlers before: the status to answer with, and the seconds to wait before a retry.</summary>
+    public const string StatusProperty = "lgsp:status";
+    public const string RetryAfterProperty = "lgsp:retry-after";
+
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
+        .UseSingletonHandler<TokenRefusal>()
+        .SetOrder(OpenIddictServerAspNetCoreHandlers.AttachWwwAuthenticateHeader<ApplyTokenResponseContext>.Descriptor.Order + 500)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public ValueTask HandleAsync(ApplyTokenResponseContext context)
+    {
+        var http = context.Transaction.GetHttpRequest()!.HttpContext;
+        if (context.Transaction.Properties.TryGetValue(TokenRefusal.StatusProperty, out var status))
+            http.Response.StatusCode = (int)status!;
+        if (context.Transaction.Properties.TryGetValue(TokenRefusal.RetryAfterProperty, out var seconds))
+            http.Response.Headers.RetryAfter = ((long)seconds!).ToString(CultureInfo.InvariantCulture);
+        if (!http.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            http.Response.Headers.Remove(HeaderNames.WWWAuthenticate);
+        return ValueTask.CompletedTask;
+    }
 }
