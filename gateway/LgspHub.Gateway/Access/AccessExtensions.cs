@@ -18,6 +18,8 @@ public static class AccessExtensions
         var services = builder.Services;
         services.Configure<LgspOptions>(builder.Configuration.GetSection(LgspOptions.Section));
         services.AddSingleton<TokenSigningKey>();
+        services.AddSingleton<ConsumerRegistry>();
+        services.AddSingleton<IConsumerRegistry>(provider => provider.GetRequiredService<ConsumerRegistry>());
         services.AddSingleton<ClientSecretChecks>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -46,6 +48,7 @@ public static class AccessExtensions
         services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)).AddInterceptors(GatewayDb.Durability));
         services.AddSingleton<TransactionLog>();
         services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
+        services.AddHostedService(provider => provider.GetRequiredService<ConsumerRegistry>());
         services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records");
         services.AddSingleton<SubjectHasher>();
         return builder;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Access;
 
@@ -25,8 +24,8 @@ public static class ConsumerRateLimits
                     return RateLimitPartition.GetNoLimiter("housekeeping"); // the hub's own telemetry and probes
                 // Authentication ran before: the user is set only from a token the gateway signed and that is valid.
                 var consumerId = context.User.Identity?.IsAuthenticated == true ? context.User.ConsumerId() : null;
-                var registry = context.RequestServices.GetRequiredService<IOptionsMonitor<LgspOptions>>().CurrentValue;
-                if (consumerId is null || context.Request.Path.StartsWithSegments(TokenEndpoint.Path) || !registry.Consumers.TryGetValue(consumerId, out var consumer))
+                var registry = context.RequestServices.GetRequiredService<IConsumerRegistry>();
+                if (consumerId is null || context.Request.Path.StartsWithSegments(TokenEndpoint.Path) || registry.Find(consumerId) is not { } consumer)
                     return RateLimitPartition.GetTokenBucketLimiter($"anonymous:{CallerNetwork.Of(context.Connection.RemoteIpAddress)}", _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = AnonymousBurst,
