@@ -18,6 +18,7 @@ public sealed class ConsumersApiTests : IDisposable
     private const string Outsider = "test.outsider";
     private const string Configured = "test.configured";
     private static readonly string Secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    private static readonly string[] LandOnly = ["land.*"];
     private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"lgsp-consumers-test-{Guid.NewGuid():N}.db");
@@ -218,7 +219,7 @@ public sealed class ConsumersApiTests : IDisposable
     {
         using var host = Host();
         using var operatorClient = await ClientAsync(host, Operator, Secret);
-        var huge = JsonSerializer.Serialize(new { id = "hospital.huge", displayName = new string('x', 10 * 1024 * 1024), rights = new[] { "land.*" } });
+        var huge = JsonSerializer.Serialize(new { id = "hospital.huge", displayName = new string('x', 10 * 1024 * 1024), rights = LandOnly });
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await operatorClient.PostAsync(ConsumersApi.Path, new StringContent(huge, Encoding.UTF8, "application/json"))).StatusCode);
         using var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
