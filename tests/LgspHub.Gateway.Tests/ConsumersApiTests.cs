@@ -125,7 +125,9 @@ public sealed class ConsumersApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NoContent, (await operatorClient.DeleteAsync($"{ConsumersApi.Path}/{issued.Id}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await registered.GetAsync("/lgsp/transactions")).StatusCode);
+        // Its token no longer authenticates anyone: refused where it had a right, and where any consumer may go.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await registered.GetAsync("/lgsp/transactions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await registered.GetAsync("/catalog")).StatusCode);
         using var anonymous = host.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync(TokenEndpoint.Path, TokenForm(issued.Id, issued.ClientSecret))).StatusCode);
         var listing = (await operatorClient.GetFromJsonAsync<ConsumerListing>($"{ConsumersApi.Path}/{issued.Id}"))!;
@@ -154,7 +156,7 @@ public sealed class ConsumersApiTests : IDisposable
         Assert.Equal(HttpStatusCode.NoContent, (await operatorClient.DeleteAsync($"{ConsumersApi.Path}/{issued.Id}")).StatusCode);
         var revokedAt = DateTime.UtcNow;
 
-        await Eventually(async () => (await other.GetAsync("/lgsp/transactions")).StatusCode == HttpStatusCode.Forbidden ? "refused" : null,
+        await Eventually(async () => (await other.GetAsync("/lgsp/transactions")).StatusCode == HttpStatusCode.Unauthorized ? "refused" : null,
             "the other instance to refuse the revoked consumer's token");
         // The bound README states: the refresh interval, with room for a loaded test machine.
         Assert.InRange(DateTime.UtcNow - revokedAt, TimeSpan.Zero, refresh + TimeSpan.FromSeconds(3));

@@ -23,9 +23,20 @@ public static class AccessExtensions
         services.AddSingleton<ClientSecretChecks>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<TokenSigningKey, IOptions<LgspOptions>>((jwt, signing, lgsp) =>
+            .Configure<TokenSigningKey, IOptions<LgspOptions>, IConsumerRegistry>((jwt, signing, lgsp, consumers) =>
             {
                 jwt.MapInboundClaims = false;
+                // A token outlives its consumer's registration: one whose consumer was revoked (or left the configuration)
+                // authenticates no one from its next request, on every endpoint, the catalogue's included.
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (context.Principal?.ConsumerId() is not { } id || consumers.Find(id) is null)
+                            context.Fail("The token's consumer is not registered now.");
+                        return Task.CompletedTask;
+                    },
+                };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = lgsp.Value.Tokens.Issuer,
