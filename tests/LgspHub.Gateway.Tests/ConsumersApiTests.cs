@@ -190,6 +190,42 @@ public sealed class ConsumersApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Registrations_of_one_id_at_once_register_it_once()
+    {
+        using var host = Host();
+        using var operatorClient = await ClientAsync(host, Operator, Secret);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await operatorClient.PostAsJsonAsync(ConsumersApi.Path, Registration("hospital.test-race", ["land.*"]));
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(1, answers.Count(a => a == HttpStatusCode.Created));
+        Assert.All(answers.Where(a => a != HttpStatusCode.Created), a => Assert.Equal(HttpStatusCode.Conflict, a));
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
+        Assert.Equal(1, await db.Audit.CountAsync(a => a.Target == "hospital.test-race"));
+    }
+
+    [Theory]
+    [InlineData("Bệnh viện\u202Egnol")]
+    [InlineData("line\\nbreak")]
+    [InlineData("   ")]
+    public async Task A_display_name_that_could_read_as_another_is_refused(string escaped)
+    {
+        using var host = Host();
+        using var operatorClient = await ClientAsync(host, Operator, Secret);
+        var body = $$"""{"id": "hospital.named", "displayName": "{{escaped}}", "rights": ["land.*"]}""";
+
+        var response = await operatorClient.PostAsync(ConsumersApi.Path, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, problem);
+        Assert.True(JsonDocument.Parse(problem).RootElement.GetProperty("errors").TryGetProperty("displayName", out _), problem);
+    }
+
+    [Fact]
     public async Task An_id_is_never_given_twice_not_even_after_it_was_revoked()
     {
         using var host = Host();

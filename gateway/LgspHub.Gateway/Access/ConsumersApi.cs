@@ -224,8 +224,8 @@ public static class ConsumersApi
             errors["id"] = ["An id is 1 to 64 lower-case letters, digits, '.', '-' or '_', starting and ending with a letter or digit."];
         else if (id.StartsWith(ReservedPrefix, StringComparison.Ordinal))
             errors["id"] = [$"Ids starting with \"{ReservedPrefix}\" are the hub's own, configured in Lgsp:Consumers."];
-        if (string.IsNullOrWhiteSpace(registration.DisplayName) || registration.DisplayName.Length > MaxDisplayName || registration.DisplayName.Any(char.IsControl))
-            errors["displayName"] = [$"A display name is 1 to {MaxDisplayName} characters, without control characters."];
+        if (string.IsNullOrWhiteSpace(registration.DisplayName) || registration.DisplayName.Length > MaxDisplayName || registration.DisplayName.Any(IsHidden))
+            errors["displayName"] = [$"A display name is 1 to {MaxDisplayName} characters, without control or formatting characters."];
         if (registration.Rights is not { Length: > 0 and <= MaxRights } rights)
             errors["rights"] = [$"Name 1 to {MaxRights} rights: operations (population.verify-identity), an agency's \"land.*\", \"*\" (every agency operation), or the hub's lgsp.* operations."];
         else if (rights.Where(right => !IsKnownRight(right, operations)).ToArray() is { Length: > 0 } unknown)
@@ -236,6 +236,9 @@ public static class ConsumersApi
             errors["burst"] = [$"A burst is 1 to {MaxRequestsPerSecond * 2} requests."];
         return errors;
     }
+
+    /// <summary>Control and formatting characters (a right-to-left override among them) would make a name read as another on the operators' pages and logs.</summary>
+    private static bool IsHidden(char c) => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
 
     private static bool IsKnownRight(string? right, IReadOnlySet<string> operations) =>
         right is not null
