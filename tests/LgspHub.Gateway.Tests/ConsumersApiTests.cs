@@ -285,6 +285,25 @@ public sealed class ConsumersApiTests : IDisposable
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<GatewayDb>().Consumers.CountAsync());
     }
 
+    [Fact]
+    public async Task The_gateway_is_unready_until_it_has_read_the_registered_consumers()
+    {
+        using var host = Host();
+        host.CreateClient().Dispose();
+        var services = host.Services;
+        var registry = new ConsumerRegistry(services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LgspOptions>>(), services.GetRequiredService<IServiceScopeFactory>(),
+            services.GetRequiredService<TransactionLog>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ConsumerRegistry>.Instance);
+        var check = new ConsumerRegistryHealthCheck(registry);
+
+        var before = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        await registry.RefreshAsync(CancellationToken.None);
+        var after = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, before.Status);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, after.Status);
+        registry.Dispose();
+    }
+
     private static object Registration(string id, string[] rights) => new { id, displayName = "Test " + id, rights, requestsPerSecond = 50 };
 
     private static async Task<IssuedConsumer> RegisterAsync(HttpClient client, string id, string[] rights, string? officer = null)

@@ -60,7 +60,7 @@ public static class AccessExtensions
         services.AddSingleton<TransactionLog>();
         services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
         services.AddHostedService(provider => provider.GetRequiredService<ConsumerRegistry>());
-        services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records");
+        services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records").AddCheck<ConsumerRegistryHealthCheck>("consumers");
         services.AddSingleton<SubjectHasher>();
         return builder;
     }

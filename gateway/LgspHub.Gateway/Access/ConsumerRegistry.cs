@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using LgspHub.Gateway.Transactions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Access;
@@ -52,7 +53,11 @@ public sealed class ConsumerRegistry(
     IOptionsMonitor<LgspOptions> options, IServiceScopeFactory scopes, TransactionLog log, TimeProvider clock, ILogger<ConsumerRegistry> logger)
     : BackgroundService, IConsumerRegistry
 {
+    /// <summary>The shortest time between two periodic reads, whatever the setting says.</summary>
+    private static readonly TimeSpan ShortestRefresh = TimeSpan.FromMilliseconds(100);
+
     private readonly SemaphoreSlim _reading = new(1, 1);
+    private volatile bool _loaded;
     private Snapshot _snapshot = new(null, FrozenDictionary<string, RegisteredConsumer>.Empty, FrozenDictionary<string, ConsumerSystem>.Empty);
 
     public ConsumerSystem? Find(string clientId) => Current.GetValueOrDefault(clientId);
@@ -79,6 +84,9 @@ public sealed class ConsumerRegistry(
     /// <summary>Every registration of the database, revoked ones included, as last read.</summary>
     public IReadOnlyDictionary<string, RegisteredConsumer> Registered => Volatile.Read(ref _snapshot).Registered;
 
+    /// <summary>Whether the database's registrations were read once: until then the gateway is not ready, or their tokens would be refused.</summary>
+    public bool Loaded => _loaded;
+
     /// <summary>Reads the database's registrations again (the API calls it after a change, so it counts at once).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
@@ -90,6 +98,7 @@ public sealed class ConsumerRegistry(
             var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
             var rows = await db.Consumers.AsNoTracking().ToListAsync(cancellationToken);
             Interlocked.Exchange(ref _snapshot, Merge(options.CurrentValue, rows.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal)));
+            _loaded = true;
         }
         finally
         {
@@ -111,7 +120,7 @@ public sealed class ConsumerRegistry(
             }
             try
             {
-                await Task.Delay(options.CurrentValue.RegistrationsRefresh, clock, stoppingToken);
+                await Task.Delay(options.CurrentValue.RegistrationsRefresh is var every && every > ShortestRefresh ? every : ShortestRefresh, clock, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -135,4 +144,11 @@ public sealed class ConsumerRegistry(
     }
 
     private sealed record Snapshot(LgspOptions? Configured, FrozenDictionary<string, RegisteredConsumer> Registered, FrozenDictionary<string, ConsumerSystem> Merged);
+}
+
+/// <summary>Unready until the registered consumers were read once (<see cref="ConsumerRegistry.Loaded"/>).</summary>
+public sealed class ConsumerRegistryHealthCheck(ConsumerRegistry registry) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(registry.Loaded ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("The registered consumers are not read yet."));
 }
