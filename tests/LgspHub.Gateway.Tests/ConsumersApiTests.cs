@@ -286,6 +286,24 @@ public sealed class ConsumersApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_registration_the_audit_cannot_record_is_undone_and_its_secret_never_shown()
+    {
+        using var host = Host();
+        using var operatorClient = await ClientAsync(host, Operator, Secret);
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
+        await host.Services.GetRequiredService<TransactionLog>().Ready;
+        await db.Database.ExecuteSqlRawAsync("DROP TABLE Audit");
+
+        var response = await operatorClient.PostAsJsonAsync(ConsumersApi.Path, Registration("hospital.test-unaudited", ["land.*"]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.DoesNotContain("lgsp_", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await db.Consumers.CountAsync());
+        Assert.Null(host.Services.GetRequiredService<IConsumerRegistry>().Find("hospital.test-unaudited"));
+    }
+
+    [Fact]
     public async Task The_gateway_is_unready_until_it_has_read_the_registered_consumers()
     {
         using var host = Host();

@@ -126,9 +126,10 @@ public static class ConsumersApi
 
         try
         {
-            await log.AppendAsync([Entry(context, operatorId, RegisterOperation, id, row.RegisteredAt)]).WaitAsync(cancellationToken);
+            // Not given up when the caller goes: an entry committed after an undo would record what was not made.
+            await log.AppendAsync([Entry(context, operatorId, RegisterOperation, id, row.RegisteredAt)]);
         }
-        catch (Exception e) when (e is AuditUnavailableException or OperationCanceledException)
+        catch (AuditUnavailableException)
         {
             // Not audited, so not made: the registration goes, and its secret was never shown.
             await db.Consumers.Where(c => c.Id == id).ExecuteDeleteAsync(CancellationToken.None);
@@ -172,9 +173,9 @@ public static class ConsumersApi
         await RefreshAsync(registry, loggers);
         try
         {
-            await log.AppendAsync([Entry(context, operatorId, RevokeOperation, id, at)]).WaitAsync(cancellationToken);
+            await log.AppendAsync([Entry(context, operatorId, RevokeOperation, id, at)]);
         }
-        catch (Exception e) when (e is AuditUnavailableException or OperationCanceledException)
+        catch (AuditUnavailableException e)
         {
             // A leaked secret must not come back because the audit is down: the revocation stands, and is logged.
             loggers.CreateLogger(typeof(ConsumersApi)).LogError(e, "Consumer {Consumer} was revoked by {Operator} at {At}, but the audit could not record it", id, operatorId, at);
