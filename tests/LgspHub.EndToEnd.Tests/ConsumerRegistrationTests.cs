@@ -26,6 +26,8 @@ public sealed class ConsumerRegistrationTests(HubFixture hub)
         Assert.Contains("not shown again", output, StringComparison.Ordinal);
         using var clinic = await new TestConsumer(id, ["land.read-parcel"]) { Secret = secret }.ClientAsync(hub.GatewayUrl);
         Assert.Equal(HttpStatusCode.OK, (await clinic.GetAsync(parcelPath)).StatusCode);
+        // Its token is the gateway's to check: straight to the agency's port it opens nothing.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await clinic.GetAsync(new Uri(hub.Hosts["land"].Url, parcelPath))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await clinic.GetAsync($"/api/population/citizens/{hub.Citizens(Pool.ReadOnly).First().PersonalId}")).StatusCode);
         var (listed, list) = await LgspAsync("consumers", "list");
         Assert.True(listed == 0, list);
