@@ -32,6 +32,11 @@ public sealed class RegisteredConsumer
     public DateTimeOffset RegisteredAt { get; init; }
     /// <summary>The consumer (an operator's) that registered it.</summary>
     public required string RegisteredBy { get; init; }
+    /// <summary>
+    /// When its registration's audit entry was committed: until then it reserves its id but gets no token (a
+    /// registration the audit cannot take is deleted, one cut short by a crash stays reserved and inactive).
+    /// </summary>
+    public DateTimeOffset? ActiveFrom { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public string? RevokedBy { get; set; }
 
@@ -131,7 +136,7 @@ public sealed class ConsumerRegistry(
 
     private static Snapshot Merge(LgspOptions? configured, FrozenDictionary<string, RegisteredConsumer> registered)
     {
-        var merged = registered.Values.Where(r => r.RevokedAt is null).ToDictionary(r => r.Id, r => r.ToConsumerSystem(), StringComparer.Ordinal);
+        var merged = registered.Values.Where(r => r is { ActiveFrom: not null, RevokedAt: null }).ToDictionary(r => r.Id, r => r.ToConsumerSystem(), StringComparer.Ordinal);
         foreach (var (id, consumer) in configured?.Consumers ?? [])
             merged[id] = consumer;
         return new Snapshot(configured, registered, merged.ToFrozenDictionary(StringComparer.Ordinal));

@@ -19,9 +19,10 @@ public sealed record IssuedConsumer(string Id, string DisplayName, string[] Righ
 
 /// <summary>A consumer as the operators' list shows it: never its secret or hash.</summary>
 /// <param name="Source"><c>configuration</c> (Lgsp:Consumers) or <c>api</c> (registered through this API).</param>
+/// <param name="ActiveFrom">A registered one's: when its registration was audited; null while it was not (it gets no token).</param>
 public sealed record ConsumerListing(
     string Id, string DisplayName, string[] Rights, int RequestsPerSecond, int Burst, string Source,
-    DateTimeOffset? RegisteredAt, string? RegisteredBy, DateTimeOffset? RevokedAt, string? RevokedBy);
+    DateTimeOffset? RegisteredAt, string? RegisteredBy, DateTimeOffset? ActiveFrom, DateTimeOffset? RevokedAt, string? RevokedBy);
 
 /// <summary>
 /// The operators' API for consumer systems: register one (the hub makes a strong secret, keeps only its PBKDF2 hash
@@ -131,10 +132,13 @@ public static class ConsumersApi
         }
         catch (AuditUnavailableException)
         {
-            // Not audited, so not made: the registration goes, and its secret was never shown.
+            // Not audited, so not made: the registration (inactive until now) goes, and its secret was never shown.
             await db.Consumers.Where(c => c.Id == id).ExecuteDeleteAsync(CancellationToken.None);
             return AuditUnavailable(context, "The audit could not record the registration, so it was undone.");
         }
+        // Audited: from now on it gets tokens.
+        await db.Consumers.Where(c => c.Id == id)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.ActiveFrom, Milliseconds(clock.GetUtcNow())), CancellationToken.None);
         await RefreshAsync(registry, loggers);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"{Path}/{id}",
@@ -188,10 +192,10 @@ public static class ConsumersApi
     {
         var configured = registry.Configured;
         foreach (var (id, consumer) in configured)
-            yield return new(id, consumer.DisplayName, [.. consumer.Rights], consumer.RequestsPerSecond, consumer.Burst, ConfiguredSource, null, null, null, null);
+            yield return new(id, consumer.DisplayName, [.. consumer.Rights], consumer.RequestsPerSecond, consumer.Burst, ConfiguredSource, null, null, null, null, null);
         foreach (var row in registry.Registered.Values.Where(r => !configured.ContainsKey(r.Id)))
             yield return new(row.Id, row.DisplayName, [.. row.Rights], row.RequestsPerSecond, row.Burst, RegisteredSource,
-                row.RegisteredAt, row.RegisteredBy, row.RevokedAt, row.RevokedBy);
+                row.RegisteredAt, row.RegisteredBy, row.ActiveFrom, row.RevokedAt, row.RevokedBy);
     }
 
     /// <summary>The body as JSON, at most <see cref="MaxBody"/> bytes, or the problem it is.</summary>
