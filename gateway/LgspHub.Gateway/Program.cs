@@ -26,6 +26,7 @@ app.MapDefaultEndpoints();
 app.UseLgspAccess();
 app.MapTokenEndpoint();
 app.MapRecordsApi();
+app.MapConsumersApi();
 app.MapCatalog();
 app.MapApiReference();
 app.MapOpsApi();

@@ -92,6 +92,46 @@ public sealed class AuditChainTests : IAsyncLifetime, IDisposable
         Assert.True((await AuditChain.VerifyAsync(_db)).Intact);
     }
 
+    [Fact]
+    public void An_entry_without_a_target_hashes_as_entries_made_before_targets_existed()
+    {
+        var entry = Entry(7);
+        entry.PreviousHash = AuditChain.Genesis;
+
+        // The formula of the audit's first version, written out: chains stored by it still verify.
+        var before = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new object?[]
+        {
+            entry.Sequence, entry.TransactionId, entry.At.ToUnixTimeMilliseconds(), entry.Consumer, entry.Officer, entry.Purpose,
+            entry.Operation, entry.SubjectHash, entry.Outcome.ToString(), entry.PreviousHash,
+        })));
+
+        Assert.Equal(before, AuditChain.HashOf(entry));
+    }
+
+    [Fact]
+    public async Task Changing_the_consumer_an_operator_acted_on_is_named_as_an_alteration()
+    {
+        var registration = new AuditEntry
+        {
+            TransactionId = Guid.CreateVersion7(),
+            At = DateTimeOffset.FromUnixTimeMilliseconds(1_780_000_000_100),
+            Consumer = "lgsp.operator",
+            Operation = "lgsp.register-consumer",
+            Target = "hospital.new",
+            Outcome = Outcome.Succeeded,
+        };
+        AuditChain.Link([registration], await AuditChain.HeadAsync(_db));
+        _db.Audit.Add(registration);
+        await _db.SaveChangesAsync();
+        Assert.True((await AuditChain.VerifyAsync(_db)).Intact);
+
+        await _db.Database.ExecuteSqlRawAsync("UPDATE Audit SET Target = 'hospital.other' WHERE Sequence = 6");
+
+        var result = await AuditChain.VerifyAsync(_db);
+        Assert.False(result.Intact);
+        Assert.Equal(6, result.Entry);
+    }
+
     private static AuditEntry Entry(int i) => new()
     {
         TransactionId = Guid.CreateVersion7(),

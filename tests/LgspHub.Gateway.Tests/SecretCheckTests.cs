@@ -123,8 +123,16 @@ public sealed class SecretCheckTests
 
     private ClientSecretChecks Checks(TokenOptions tokens) => new(
         new Fixed<LgspOptions>(new LgspOptions { Tokens = tokens }),
+        new NoConsumers(),
         _clock,
         new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+
+    private sealed class NoConsumers : IConsumerRegistry
+    {
+        public ConsumerSystem? Find(string clientId) => null;
+
+        public IReadOnlyDictionary<string, ConsumerSystem> Current { get; } = new Dictionary<string, ConsumerSystem>();
+    }
 
     private sealed class Fixed<T>(T value) : IOptionsMonitor<T>
     {

@@ -72,6 +72,19 @@ public sealed class TokenEndpointTests(ITestOutputHelper output)
         Assert.Equal("invalid_request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 
+    [Theory]
+    [InlineData("not base64 at all")]
+    [InlineData("c2hvcnQ=")]   // base64, but no key
+    public void A_signing_key_that_is_not_an_rsa_key_stops_the_gateway_at_its_start(string configured)
+    {
+        using var host = Host(Token(nameof(TokenOptions.SigningKey), configured));
+
+        var refused = Record.Exception(() => host.CreateClient());
+
+        Assert.NotNull(refused);
+        Assert.Contains(HubSecrets.SigningKey, refused.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_brute_force_is_locked_out_while_another_consumer_gets_its_tokens_at_its_usual_latency()
     {

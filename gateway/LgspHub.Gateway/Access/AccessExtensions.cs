@@ -17,13 +17,26 @@ public static class AccessExtensions
         builder.RequireHubSecrets();
         var services = builder.Services;
         services.Configure<LgspOptions>(builder.Configuration.GetSection(LgspOptions.Section));
+        services.AddSingleton<ConsumerRegistry>();
+        services.AddSingleton<IConsumerRegistry>(provider => provider.GetRequiredService<ConsumerRegistry>());
         services.AddSingleton<ClientSecretChecks>();
         services.AddLgspTokens();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<TokenSigningKey, IOptions<LgspOptions>>((jwt, signing, lgsp) =>
+            .Configure<TokenSigningKey, IOptions<LgspOptions>, IConsumerRegistry>((jwt, signing, lgsp, consumers) =>
             {
                 jwt.MapInboundClaims = false;
+                // A token outlives its consumer's registration: one whose consumer was revoked (or left the configuration)
+                // authenticates no one from its next request, on every endpoint, the catalogue's included.
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (context.Principal?.ConsumerId() is not { } id || consumers.Find(id) is null)
+                            context.Fail("The token's consumer is not registered now.");
+                        return Task.CompletedTask;
+                    },
+                };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = lgsp.Value.Tokens.IssuerUri.AbsoluteUri,
@@ -46,7 +59,8 @@ public static class AccessExtensions
         services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)).AddInterceptors(GatewayDb.Durability));
         services.AddSingleton<TransactionLog>();
         services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
-        services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records");
+        services.AddHostedService(provider => provider.GetRequiredService<ConsumerRegistry>());
+        services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records").AddCheck<ConsumerRegistryHealthCheck>("consumers");
         services.AddSingleton<SubjectHasher>();
         return builder;
     }

@@ -1,6 +1,5 @@
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.AsyncApi;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
 namespace LgspHub.Gateway.Access;
@@ -19,9 +18,9 @@ public static class Catalog
 
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/catalog", (IProxyConfigProvider proxy, IOptionsMonitor<LgspOptions> options) =>
+        app.MapGet("/catalog", (IProxyConfigProvider proxy, IConsumerRegistry registry) =>
             {
-                var consumers = options.CurrentValue.Consumers;
+                var consumers = registry.Current;
                 return TypedResults.Ok(proxy.GetConfig().Routes
                     .Select(route => (route, operation: route.Metadata is null ? null : Operation.From(route.Metadata)))
                     // Agencies' services only: the hub's own operations (lgsp.*, such as fault injection) have no OpenAPI document.

@@ -56,6 +56,7 @@ public sealed class ClientSecretChecks : IDisposable
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(1);
 
     private readonly IOptionsMonitor<LgspOptions> _options;
+    private readonly IConsumerRegistry _consumers;
     private readonly ClientLockouts _lockouts;
     private readonly ConcurrencyLimiter _gateway;
     private readonly PartitionedRateLimiter<string> _networks;
@@ -65,9 +66,10 @@ public sealed class ClientSecretChecks : IDisposable
     /// <summary>Made at start with the hasher's defaults, as <c>hash-secret</c> makes the registered ones.</summary>
     private readonly string _dummyHash = ConsumerSystem.HashSecret(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
 
-    public ClientSecretChecks(IOptionsMonitor<LgspOptions> options, TimeProvider clock, IMeterFactory meters)
+    public ClientSecretChecks(IOptionsMonitor<LgspOptions> options, IConsumerRegistry consumers, TimeProvider clock, IMeterFactory meters)
     {
         _options = options;
+        _consumers = consumers;
         _lockouts = new ClientLockouts(clock);
         // The caps are read at start: a limiter cannot change its size.
         var tokens = options.CurrentValue.Tokens;
@@ -103,7 +105,8 @@ public sealed class ClientSecretChecks : IDisposable
             if (permit.Refusal is { } refusal)
                 return Refused(refusal, Soon);
 
-            var hash = registry.Consumers.TryGetValue(clientId, out var consumer) && consumer.SecretHash.Length > 0 ? consumer.SecretHash : null;
+            // Configured or registered through the API, as it stands now: a revoked consumer is unknown.
+            var hash = _consumers.Find(clientId) is { SecretHash.Length: > 0 } consumer ? consumer.SecretHash : null;
             var matches = ConsumerSystem.SecretMatches(hash ?? _dummyHash, secret);
             _checks.Add(1);
             matched = matches && hash is not null;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Access;
 
@@ -25,8 +24,8 @@ public static class ConsumerRateLimits
                     return RateLimitPartition.GetNoLimiter("unlimited-here"); // the hub's telemetry and probes; the token endpoint has its own
                 // Authentication ran before: the user is set only from a token the gateway signed and that is valid.
                 var consumerId = context.User.Identity?.IsAuthenticated == true ? context.User.ConsumerId() : null;
-                var registry = context.RequestServices.GetRequiredService<IOptionsMonitor<LgspOptions>>().CurrentValue;
-                if (consumerId is null || !registry.Consumers.TryGetValue(consumerId, out var consumer))
+                var registry = context.RequestServices.GetRequiredService<IConsumerRegistry>();
+                if (consumerId is null || registry.Find(consumerId) is not { } consumer)
                     return Anonymous(context);
                 // The limits are part of the key, so a changed registration takes effect at once.
                 return RateLimitPartition.GetTokenBucketLimiter($"{consumerId}:{consumer.RequestsPerSecond}:{consumer.Burst}", _ => new TokenBucketRateLimiterOptions

@@ -12,6 +12,12 @@ public sealed class LgspOptions
     public Dictionary<string, ConsumerSystem> Consumers { get; set; } = new(StringComparer.Ordinal);
 
     public TokenOptions Tokens { get; set; } = new();
+
+    /// <summary>
+    /// How often each gateway instance reads again the consumers registered through the operators' API: how long a
+    /// change made on another instance sharing the database takes to count here (this instance's own count at once).
+    /// </summary>
+    public TimeSpan RegistrationsRefresh { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>A consumer system (a hospital, a commune justice office…) and what it may call.</summary>

@@ -1,5 +1,4 @@
 using LgspHub.ServiceDefaults.Admin;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
@@ -18,18 +17,18 @@ public static class FaultHeaderTransform
     public static IReverseProxyBuilder AddFaultHeaderGuard(this IReverseProxyBuilder proxy) =>
         proxy.AddTransforms(context =>
         {
-            var options = context.Services.GetRequiredService<IOptionsMonitor<LgspOptions>>();
+            var consumers = context.Services.GetRequiredService<IConsumerRegistry>();
             context.AddRequestTransform(transform =>
             {
-                if (transform.HttpContext.Request.Headers.ContainsKey(FaultRequestHeader.Name) && !MayInjectFaults(transform.HttpContext, options.CurrentValue))
+                if (transform.HttpContext.Request.Headers.ContainsKey(FaultRequestHeader.Name) && !MayInjectFaults(transform.HttpContext, consumers))
                     transform.ProxyRequest.Headers.Remove(FaultRequestHeader.Name);
                 return ValueTask.CompletedTask;
             });
         });
 
     /// <summary>Rights as the rights check reads them: from the consumer's current registration, at each request.</summary>
-    private static bool MayInjectFaults(HttpContext context, LgspOptions options) =>
+    private static bool MayInjectFaults(HttpContext context, IConsumerRegistry consumers) =>
         context.User.ConsumerId() is { } consumer
-        && options.Consumers.TryGetValue(consumer, out var registration)
+        && consumers.Find(consumer) is { } registration
         && registration.Allows(Right);
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authentication;
 using Yarp.ReverseProxy.Model;
 
@@ -63,15 +62,16 @@ public sealed class OperationRightRequirement : IAuthorizationRequirement
     public const string Policy = "lgsp-rights";
 }
 
-public sealed class OperationRightHandler(IOptionsMonitor<LgspOptions> options) : AuthorizationHandler<OperationRightRequirement>
+public sealed class OperationRightHandler(IConsumerRegistry consumers) : AuthorizationHandler<OperationRightRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OperationRightRequirement requirement)
     {
-        // Rights are read at each request, so a change to the configuration applies at once, not at token expiry.
+        // Rights are read at each request, so a change to the configuration, or a revocation, applies at once, not at
+        // token expiry (a revocation on another gateway instance within Lgsp:RegistrationsRefresh).
         if (context.Resource is HttpContext http
             && Operation.Of(http) is { } operation
             && context.User.ConsumerId() is { } consumerId
-            && options.CurrentValue.Consumers.TryGetValue(consumerId, out var consumer)
+            && consumers.Find(consumerId) is { } consumer
             && consumer.Allows(operation.Name))
             context.Succeed(requirement);
         return Task.CompletedTask;

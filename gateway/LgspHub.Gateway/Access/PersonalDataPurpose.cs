@@ -161,7 +161,7 @@ public static class PersonalDataPurpose
 
     private static readonly UnreadableRequest TooLarge = new(StatusCodes.Status413PayloadTooLarge, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
 
-    private static bool IsCode(Microsoft.Extensions.Primitives.StringValues values) =>
+    internal static bool IsCode(Microsoft.Extensions.Primitives.StringValues values) =>
         values is [{ Length: > 0 and <= 64 } value] && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 }
 

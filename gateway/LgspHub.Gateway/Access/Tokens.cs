@@ -52,7 +52,8 @@ public static class TokenEndpoint
             {
                 server.Issuer = lgsp.Value.Tokens.IssuerUri;
                 server.SigningCredentials.Add(new SigningCredentials(signing.Key, SecurityAlgorithms.RsaSha256));
-            });
+            })
+            .ValidateOnStart();   // a signing key that cannot be read stops the start, not the first token request
         return services;
     }
 

@@ -14,13 +14,16 @@ public static class AuditChain
 {
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    /// <summary>SHA-256 over the entry's fields as a JSON array (unambiguous whatever the fields hold) and the hash before it.</summary>
+    /// <summary>
+    /// SHA-256 over the entry's fields as a JSON array (unambiguous whatever the fields hold) and the hash before it.
+    /// <see cref="AuditEntry.Target"/> joins the array only when set, so entries hashed before it existed still verify.
+    /// </summary>
     public static string HashOf(AuditEntry entry) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new object?[]
         {
             entry.Sequence, entry.TransactionId, entry.At.ToUnixTimeMilliseconds(), entry.Consumer, entry.Officer, entry.Purpose,
             entry.Operation, entry.SubjectHash, entry.Outcome.ToString(), entry.PreviousHash,
-        })));
+        }.Concat(entry.Target is null ? [] : [entry.Target]).ToArray())));
 
     /// <summary>Gives the entries their places after <paramref name="head"/>; returns the new head.</summary>
     public static (long Sequence, string Hash) Link(IEnumerable<AuditEntry> entries, (long Sequence, string Hash) head)

@@ -1,11 +1,12 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using LgspHub.Gateway.Access;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LgspHub.Gateway.Transactions;
 
-/// <summary>The gateway's own SQLite database: transaction records and the personal-data audit.</summary>
+/// <summary>The gateway's own SQLite database: transaction records, the audit and the consumers registered through the API.</summary>
 public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(options)
 {
     /// <summary>ConnectionStrings:database, or gateway.db beside the program.</summary>
@@ -23,6 +24,9 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<TransactionRecord> Transactions => Set<TransactionRecord>();
 
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+
+    /// <summary>Consumer systems registered through the operators' API (Access/ConsumersApi.cs).</summary>
+    public DbSet<RegisteredConsumer> Consumers => Set<RegisteredConsumer>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         // SQLite cannot compare DateTimeOffset; as sortable numbers, time ranges become index lookups.
@@ -43,6 +47,13 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             audit.HasIndex(a => a.TransactionId);
             audit.HasIndex(a => new { a.SubjectHash, a.At });
             audit.HasIndex(a => a.At);
+        });
+        modelBuilder.Entity<RegisteredConsumer>(consumer =>
+        {
+            consumer.ToTable("Consumers");
+            consumer.HasKey(c => c.Id);
+            // Ids compare as the registry does, byte for byte: "Hospital" is not "hospital".
+            consumer.Property(c => c.Id).UseCollation("BINARY");
         });
     }
 }

@@ -69,6 +69,9 @@ public sealed class TransactionLog : BackgroundService
         _writeFailures = meter.CreateCounter<long>("lgsp.records.write_failures", description: "Batches of records and audit entries that could not be written (each is tried again before it is given up)");
     }
 
+    /// <summary>Completes once the database's schema is in place (the writer makes it at start).</summary>
+    public Task Ready => _ready.Task;
+
     /// <summary>Why records or the audit are in trouble now (a recent drop or failed write), or null.</summary>
     public string? Trouble => _trouble is { } why && SinceTrouble < _options.UnreadyAfterTrouble ? why : null;
 
@@ -99,13 +102,20 @@ public sealed class TransactionLog : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using (var scope = _scopes.CreateAsyncScope())
+        try
         {
+            await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
             await db.EnsureSqliteSchemaAsync(_logger);
             _head = await AuditChain.HeadAsync(db, stoppingToken);
             _databaseFolder = FolderOf(db);
         }
+        catch (Exception e)
+        {
+            _ready.TrySetException(e);
+            throw;
+        }
+        _ready.TrySetResult();
         _logger.LogInformation("Audit chain head: entry {Sequence}, hash {Hash}", _head.Sequence, _head.Hash);
 
         var nextPurge = _clock.GetUtcNow();

@@ -45,7 +45,8 @@ public sealed class TransactionRecord
 /// when, the outcome, and the person as a keyed hash: an auditor holding a personal ID finds every access to
 /// that person, but the log alone reveals no one. An access that touched several people (mother and father,
 /// buyer and seller, the owners an answer lists) has an entry for each; one that named no one has one entry
-/// with no subject. Entries form a hash chain in <see cref="Sequence"/> order (<see cref="AuditChain"/>).
+/// with no subject. An operator's registration or revocation of a consumer system is an entry too, naming the
+/// operator as <see cref="Consumer"/> and the consumer acted on as <see cref="Target"/>. Entries form a hash chain in <see cref="Sequence"/> order (<see cref="AuditChain"/>).
 /// </summary>
 public sealed class AuditEntry
 {
@@ -59,6 +60,11 @@ public sealed class AuditEntry
     public string? Purpose { get; init; }
     public required string Operation { get; init; }
     public string? SubjectHash { get; init; }
+    /// <summary>
+    /// The consumer system an operator's action acted on (<c>lgsp.register-consumer</c>, <c>lgsp.revoke-consumer</c>):
+    /// who did what to which consumer; null for accesses to personal data.
+    /// </summary>
+    public string? Target { get; init; }
     public Outcome Outcome { get; init; }
     /// <summary>The hash of the entry before this one (<see cref="AuditChain.Genesis"/> for the first).</summary>
     public string PreviousHash { get; set; } = "";
