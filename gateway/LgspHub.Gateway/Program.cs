@@ -18,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddLgspAccess();
 builder.AddOps();
+builder.AddCombinedOpenApi();
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddConfigFilter<RouteDeclarations>().AddLgspTransforms().AddBulkhead(builder.Configuration);
 
 var app = builder.Build();
@@ -27,6 +28,7 @@ app.UseLgspAccess();
 app.MapTokenEndpoint();
 app.MapRecordsApi();
 app.MapCatalog();
+app.MapCombinedOpenApi();
 app.MapApiReference();
 app.MapOpsApi();
 app.MapReverseProxy(proxy =>
