@@ -41,8 +41,9 @@ public static class HealthInsuranceApi
         return app;
     }
 
-    private static readonly CardResponse Card = new("GD4499188309340", "049188309340", "Nguyễn Thị Trinh", new DateOnly(1988, 3, 14), "GD",
-        new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), "Bệnh viện Đa khoa Quảng Nam", true, null);
+    /// <summary>The documents' example: a card of the default seed, so "try it" on the reference page finds it.</summary>
+    private static readonly CardResponse Card = new("DN4499188309340", "049188309340", "Nguyễn Thị Trinh", new DateOnly(1988, 12, 20), "DN",
+        new DateOnly(2026, 1, 1), new DateOnly(2035, 12, 31), "Bệnh viện Đa khoa tỉnh Quảng Nam", true, null);
 
     private static async Task<Results<Ok<CardResponse>, ValidationProblem, ProblemHttpResult>> CheckCard(
         string personalId, HealthInsuranceDb db, TimeProvider clock, CancellationToken cancellationToken)

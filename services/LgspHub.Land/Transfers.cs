@@ -66,7 +66,7 @@ public static class TransferApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestExample(new TransferRequest(LandApi.Parcel.CommuneCode, LandApi.Parcel.MapSheet, LandApi.Parcel.ParcelNumber,
-                new Party(LandApi.Parcel.OwnerPersonalId, LandApi.Parcel.OwnerName, new DateOnly(1988, 3, 14)),
+                new Party(LandApi.Parcel.OwnerPersonalId, LandApi.Parcel.OwnerName, new DateOnly(1988, 12, 20)),
                 new Party("049095001234", "Trần Văn Bình", new DateOnly(1995, 7, 2))))
             .WithResponseExample(new TransferResponse(Guid.Parse("019ad2c4-9f10-7b22-8c01-5e6f7a8b9c0d"),
                 LandApi.Parcel with { OwnerPersonalId = "049095001234", OwnerName = "Trần Văn Bình" }, new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero)),
