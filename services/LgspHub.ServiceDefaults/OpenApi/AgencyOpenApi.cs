@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LgspHub.ServiceDefaults.Admin;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
@@ -151,12 +152,23 @@ public static class AgencyOpenApi
     /// <summary>The gateway sets X-Lgsp-Consumer itself (a consumer's is dropped); purpose and officer are the gateway's rule for personal data.</summary>
     private static void DescribeHeaders(OpenApiOperation operation, HubOperation hub)
     {
-        var parameters = operation.Parameters?.Where(p => p.In != ParameterLocation.Header || p.Name is not (HubHeaders.Consumer or HubHeaders.Purpose or HubHeaders.Officer)).ToList() ?? [];
+        var parameters = operation.Parameters?.Where(p => p.In != ParameterLocation.Header || p.Name is not (HubHeaders.Consumer or HubHeaders.Purpose or HubHeaders.Officer or FaultRequestHeader.Name)).ToList() ?? [];
         if (hub.PersonalData)
         {
             parameters.Add(CodeHeader(HubHeaders.Purpose, "The purpose of the call: the public-service code it serves (the personal-data law asks that every processing has one). The gateway audits it.", "dev.playground"));
             parameters.Add(CodeHeader(HubHeaders.Officer, "The code of the officer acting for the consumer; the gateway audits it.", "officer-001"));
         }
+        parameters.Add(new OpenApiParameter
+        {
+            Name = FaultRequestHeader.Name,
+            In = ParameterLocation.Header,
+            Description = "Optional, for tests: faults this one request asks for, comma-separated: error (the agency answers 503), timeout (it hangs "
+                + "until the gateway gives up, 504), delay=<n>ms or delay=<n>s (it waits first, up to 60 s). Honoured only by a hub that allows it "
+                + $"({FaultInjection.AllowRequestHeaderKey}, as the development hub does) and passed on only for consumers with the fault-injection right; "
+                + "from others it is dropped.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            Example = JsonValue.Create("delay=250ms, error"),
+        });
         foreach (var parameter in parameters.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Header && p.Name == HubHeaders.IdempotencyKey))
         {
             parameter.Description = "Optional: a retry with the same key (1 to 100 printable characters) and the same declaration gets the dossier the first "
