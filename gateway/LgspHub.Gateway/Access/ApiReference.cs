@@ -7,8 +7,9 @@ namespace LgspHub.Gateway.Access;
 
 /// <summary>
 /// The API reference page (Scalar) at /docs: the combined OpenAPI document of everything a consumer calls (the default),
-/// every agency's OpenAPI document and the events' AsyncAPI document, as the gateway routes them, with "try it" calls through the gateway using a client-credentials token from its token
-/// endpoint (the documents' security scheme). Scalar serves its own script from the gateway.
+/// every agency's OpenAPI document and the events' AsyncAPI document, as the gateway routes them, with "try it" calls
+/// through the gateway using a client-credentials token from its token endpoint (the documents' security scheme).
+/// Scalar serves its own script from the gateway.
 /// </summary>
 public static class ApiReference
 {

@@ -163,9 +163,9 @@ public static partial class PersonalDataPurpose
 
     private static readonly UnreadableRequest TooLarge = new(StatusCodes.Status413PayloadTooLarge, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
 
-    // The pattern the OpenAPI documents give for both headers.
+    // The pattern the OpenAPI documents give for both headers; in .NET its $ also matches before a final newline.
     private static bool IsCode(Microsoft.Extensions.Primitives.StringValues values) =>
-        values is [{ } value] && Code().IsMatch(value);
+        values is [{ } value] && Code().IsMatch(value) && !value.EndsWith('\n');
 
     [GeneratedRegex(HubHeaders.CodePattern, RegexOptions.CultureInvariant)]
     private static partial Regex Code();
