@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -128,8 +129,8 @@ public static class CombinedOpenApi
                 ["title"] = "LgspHub | everything a consumer calls",
                 ["description"] = "Every operation a registered consumer system can call through the LGSP gateway: the token endpoint, the hub's own "
                     + $"operations and every agency's ({string.Join(", ", agencies.Select(a => a.Name))}). Get a token with the client-credentials grant "
-                    + $"at {TokenEndpoint.Path} and send it as a bearer token. Operations on personal data also need {ServiceDefaults.HubHeaders.Purpose} "
-                    + $"and {ServiceDefaults.HubHeaders.Officer}.",
+                    + $"at {GatewayClients.TokenPath} and send it as a bearer token. Operations on personal data also need {HubHeaders.Purpose} "
+                    + $"and {HubHeaders.Officer}.",
                 ["contact"] = new JsonObject { ["name"] = "The LGSP hub's operators" },
                 ["version"] = "1.0.0",
             },
@@ -143,7 +144,7 @@ public static class CombinedOpenApi
                 ["securitySchemes"] = first?["components"]?["securitySchemes"]?.DeepClone(),
             },
         };
-        paths[TokenEndpoint.Path] = TokenOperation();
+        paths[GatewayClients.TokenPath] = TokenOperation();
         foreach (var (name, source) in sources)
         {
             var document = source.DeepClone().AsObject();
@@ -286,7 +287,7 @@ public static class CombinedOpenApi
                             },
                             ["example"] = new JsonObject
                             {
-                                ["grant_type"] = "client_credentials", ["client_id"] = "playground.developer", ["client_secret"] = "playground-dev-secret",
+                                ["grant_type"] = "client_credentials", ["client_id"] = "hospital.example", ["client_secret"] = "the-consumer-s-secret",
                             },
                         },
                     },

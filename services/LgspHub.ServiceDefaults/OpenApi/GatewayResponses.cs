@@ -43,7 +43,7 @@ public static class GatewayResponses
         {
             Add(operation, document, StatusCodes.Status401Unauthorized,
                 "No valid bearer token: request one at the token endpoint with the consumer's client credentials.",
-                ProblemSchema, Example(401, "Unauthorized", "A valid bearer token is required: request one at /connect/token with the consumer's client credentials."),
+                ProblemSchema, Example(401, "Unauthorized", $"A valid bearer token is required: request one at {GatewayClients.TokenPath} with the consumer's client credentials."),
                 ("WWW-Authenticate", "The bearer challenge (RFC 6750), with the reason when a token was sent.", JsonSchemaType.String, true));
             if (rights)
                 Add(operation, document, StatusCodes.Status403Forbidden,
