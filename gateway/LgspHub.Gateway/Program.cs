@@ -18,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddLgspAccess();
 builder.AddOps();
+builder.AddCombinedOpenApi();
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddConfigFilter<RouteDeclarations>().AddLgspTransforms().AddBulkhead(builder.Configuration);
 
 var app = builder.Build();
@@ -28,6 +29,7 @@ app.MapTokenEndpoint();
 app.MapRecordsApi();
 app.MapConsumersApi();
 app.MapCatalog();
+app.MapCombinedOpenApi();
 app.MapApiReference();
 app.MapOpsApi();
 app.MapReverseProxy(proxy =>

@@ -1,6 +1,7 @@
 using LgspHub.CivilStatus.Dossiers;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,12 +17,24 @@ public static class CivilStatusApi
         var api = app.MapGroup($"/api/{Agency}").WithTags("Civil status");
 
         api.MapGet("/registrations/{number}", GetRegistration)
-            .WithSummary("Read a birth or death registration by its registration number");
+            .WithHubOperation("civil-status.read-registration", personalData: true)
+            .WithSummary("Read a birth or death registration by its registration number")
+            .WithDescription("A registration of the civil-status register by its number (KS- for births, KT- for deaths, then commune, year and serial): "
+                + "its kind, subject, event date, registration date and commune. A number the register does not hold is a 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(Registration);
         api.MapGet("/people/{personalId}/registrations", GetRegistrationsOfPerson)
-            .WithSummary("List the registrations whose subject is this citizen");
+            .WithHubOperation("civil-status.registrations-of-person", personalData: true)
+            .WithSummary("List the registrations whose subject is this citizen")
+            .WithDescription("Every birth and death registration whose subject has this personal ID, oldest event first; none is an empty list. "
+                + "A personal ID that is not 12 digits is a 400.")
+            .WithResponseExample(new[] { Registration });
         api.MapDossierApi();
         return app;
     }
+
+    private static readonly RegistrationResponse Registration = new(
+        "KS-20401-2026-000042", RegistrationKind.Birth, "049226000141", "Lê Minh Khang", new DateOnly(2026, 11, 20), new DateOnly(2026, 11, 21), "20401");
 
     private static async Task<Results<Ok<RegistrationResponse>, ProblemHttpResult>> GetRegistration(
         string number, CivilStatusDb db, CancellationToken cancellationToken)

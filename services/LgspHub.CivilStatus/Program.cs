@@ -1,6 +1,7 @@
 using LgspHub.CivilStatus;
 using LgspHub.CivilStatus.Dossiers;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,11 +25,25 @@ public static class HealthInsuranceApi
         var api = app.MapGroup($"/api/{Agency}").WithTags("Health insurance");
 
         api.MapGet("/cards/{personalId}", CheckCard)
-            .WithSummary("Read a health-insurance card by its holder's personal ID");
+            .WithHubOperation("health-insurance.check-card", personalData: true)
+            .WithSummary("Read a health-insurance card by its holder's personal ID")
+            .WithDescription("The BHYT card linked to a personal ID: its number, holder, beneficiary group, validity, primary-care facility, and whether "
+                + "it is valid today. A personal ID that is not 12 digits is a 400; one no card is linked to, a 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(Card);
         api.MapPost("/check-ins", CheckIn)
-            .WithSummary("A hospital checks a patient in by personal ID (the CCCD replaces the paper card): is the visit covered?");
+            .WithHubOperation("health-insurance.check-in", personalData: true)
+            .WithSummary("A hospital checks a patient in by personal ID (the CCCD replaces the paper card): is the visit covered?")
+            .WithDescription("Records the check-in and answers whether the visit is covered, with the card and the reason: no card, an ended card or one "
+                + "not valid today is not covered (still a 200); a facility other than the card's primary-care one is covered with referral rules.")
+            .WithRequestExample(new CheckInRequest(Card.PersonalId, Card.PrimaryCareFacility))
+            .WithResponseExample(new CheckInResponse(true, Card.CardNumber, Card.BeneficiaryGroup, "Covered at the registered primary-care facility."));
         return app;
     }
+
+    /// <summary>The documents' example: a card of the default seed, so "try it" on the reference page finds it.</summary>
+    private static readonly CardResponse Card = new("DN4499188309340", "049188309340", "Nguyễn Thị Trinh", new DateOnly(1988, 12, 20), "DN",
+        new DateOnly(2026, 1, 1), new DateOnly(2035, 12, 31), "Bệnh viện Đa khoa tỉnh Quảng Nam", true, null);
 
     private static async Task<Results<Ok<CardResponse>, ValidationProblem, ProblemHttpResult>> CheckCard(
         string personalId, HealthInsuranceDb db, TimeProvider clock, CancellationToken cancellationToken)

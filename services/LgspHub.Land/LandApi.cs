@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,12 +16,24 @@ public static class LandApi
         var api = app.MapGroup($"/api/{Agency}").WithTags("Land");
 
         api.MapGet("/parcels/{communeCode}/{mapSheet:int}/{parcelNumber:int}", GetParcel)
-            .WithSummary("Read a parcel by commune, map sheet and parcel number");
+            .WithHubOperation("land.read-parcel", personalData: true)
+            .WithSummary("Read a parcel by commune, map sheet and parcel number")
+            .WithDescription("A parcel of the land register (thửa đất) by its commune code, map sheet (tờ bản đồ) and parcel number: area, land use, "
+                + "certificate, owner, and whether it awaits inheritance. A parcel the register does not hold, or a sheet or number that is not an integer, is a 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(Parcel);
         api.MapGet("/owners/{personalId}/parcels", GetParcelsOfOwner)
-            .WithSummary("List the parcels whose land-use right belongs to a citizen");
+            .WithHubOperation("land.parcels-of-owner", personalData: true)
+            .WithSummary("List the parcels whose land-use right belongs to a citizen")
+            .WithDescription("Every parcel whose land-use right the citizen with this personal ID holds, by commune, sheet and number; none is an empty list. "
+                + "A personal ID that is not 12 digits is a 400.")
+            .WithResponseExample(new[] { Parcel });
         api.MapTransferApi();
         return app;
     }
+
+    /// <summary>The documents' example: a parcel of the default seed, so "try it" on the reference page finds it.</summary>
+    internal static readonly ParcelResponse Parcel = new("20401", 37, 8413, 791, "LUC", "CĐ 950103", "049188309340", "Nguyễn Thị Trinh", false);
 
     private static async Task<Results<Ok<ParcelResponse>, ProblemHttpResult>> GetParcel(
         string communeCode, int mapSheet, int parcelNumber, LandDb db, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -37,8 +38,8 @@ public sealed class PopulationClient(HttpClient http)
         {
             Content = JsonContent.Create(new { personalId = id.Value, fullName, dateOfBirth }),
         };
-        request.Headers.Add("X-Lgsp-Purpose", TransferPurpose);
-        request.Headers.Add("X-Lgsp-Officer", officer);
+        request.Headers.Add(HubHeaders.Purpose, TransferPurpose);
+        request.Headers.Add(HubHeaders.Officer, officer);
         using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
         var answer = await response.Content.ReadFromJsonAsync<Verification>(cancellationToken)
@@ -54,12 +55,27 @@ public static class TransferApi
     public static RouteGroupBuilder MapTransferApi(this RouteGroupBuilder api)
     {
         api.MapPost("/transfers", RecordTransfer)
-            .WithSummary("Record a transfer of a parcel's land-use right, once both parties' identities are verified against Population");
+            .WithHubOperation("land.record-transfer", personalData: true)
+            .WithSummary("Record a transfer of a parcel's land-use right, once both parties' identities are verified against Population")
+            .WithDescription("Land verifies the seller and the buyer with population (through the gateway, as the officer given in X-Lgsp-Officer), then "
+                + "records the new owner (201, Location: the parcel). Refused: a parcel the register does not hold (404); one that awaits inheritance or changed "
+                + "meanwhile (409); a seller who is not the owner, or a party whose name and date of birth do not match or who has died (422); population "
+                + "not answering (503). Nothing is recorded when refused.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new TransferRequest(LandApi.Parcel.CommuneCode, LandApi.Parcel.MapSheet, LandApi.Parcel.ParcelNumber,
+                new Party(LandApi.Parcel.OwnerPersonalId, LandApi.Parcel.OwnerName, new DateOnly(1988, 12, 20)),
+                new Party("049095001234", "Trần Văn Bình", new DateOnly(1995, 7, 2))))
+            .WithResponseExample(new TransferResponse(Guid.Parse("019ad2c4-9f10-7b22-8c01-5e6f7a8b9c0d"),
+                LandApi.Parcel with { OwnerPersonalId = "049095001234", OwnerName = "Trần Văn Bình" }, new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero)),
+                StatusCodes.Status201Created);
         return api;
     }
 
     private static async Task<Results<Created<TransferResponse>, ValidationProblem, ProblemHttpResult>> RecordTransfer(
-        TransferRequest request, [FromHeader(Name = "X-Lgsp-Officer")] string? officer,
+        TransferRequest request, [FromHeader(Name = HubHeaders.Officer)] string? officer,
         LandDb db, PopulationClient population, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();

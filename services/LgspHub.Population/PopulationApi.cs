@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.OpenApi;
 using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -16,11 +17,28 @@ public static class PopulationApi
         var api = app.MapGroup($"/api/{Agency}").WithTags("Population");
 
         api.MapGet("/citizens/{personalId}", GetCitizen)
-            .WithSummary("Read a citizen's record");
+            .WithHubOperation("population.read-citizen", personalData: true)
+            .WithSummary("Read a citizen's record")
+            .WithDescription("The national population register's record of one citizen by the 12-digit personal ID (CCCD): name, date of birth, sex, "
+                + "permanent address, and whether the citizen is alive. A personal ID that is not 12 digits is a 400; one the register does not hold, a 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(Examples.Citizen);
         api.MapPost("/identity-verifications", VerifyIdentity)
-            .WithSummary("Does this personal ID belong to this name and date of birth? Answers yes or no, never the record.");
+            .WithHubOperation("population.verify-identity", personalData: true)
+            .WithSummary("Does this personal ID belong to this name and date of birth? Answers yes or no, never the record.")
+            .WithDescription("Checks a personal ID, full name (case ignored) and date of birth against the register without disclosing the record: "
+                + "matches is true only when all three agree, and only then does alive say whether the citizen is alive. An ID unknown to the register is not a 404 but a plain no.")
+            .WithRequestExample(new VerificationRequest(Examples.Citizen.PersonalId, Examples.Citizen.FullName, Examples.Citizen.DateOfBirth))
+            .WithResponseExample(new VerificationResponse(Matches: true, Alive: true));
         api.MapPatch("/citizens/{personalId}", UpdateCitizen)
-            .WithSummary("Correct a citizen's name or permanent address; agencies holding copies are told over the bus.");
+            .WithHubOperation("population.update-citizen", personalData: true)
+            .WithSummary("Correct a citizen's name or permanent address; agencies holding copies are told over the bus.")
+            .WithDescription("Changes the fields given (a full name of at least two words; a permanent address in a commune of the hub's province) and "
+                + "publishes CitizenDetailsChanged, which land and health insurance apply to the copies they keep. A deceased citizen's record cannot change (409).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample(new CitizenUpdate(null, new AddressUpdate("20401", "12 Nguyễn Thái Học")))
+            .WithResponseExample(Examples.Citizen with { PermanentAddress = "12 Nguyễn Thái Học, Phường Minh An, Thành phố Hội An, Tỉnh Quảng Nam" });
         return app;
     }
 
@@ -84,6 +102,13 @@ public static class PopulationApi
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(CitizenResponse.From(citizen));
     }
+}
+
+/// <summary>The documents' examples: a citizen of the default seed, so "try it" on the reference page finds them.</summary>
+internal static class Examples
+{
+    public static readonly CitizenResponse Citizen = new(
+        "049188309340", "Nguyễn Thị Trinh", new DateOnly(1988, 12, 20), Sex.Female, "45 Trần Phú, Phường Minh An, Thành phố Hội An, Tỉnh Quảng Nam", true, null);
 }
 
 public sealed record VerificationRequest(string? PersonalId, string? FullName, DateOnly? DateOfBirth);

@@ -1,6 +1,7 @@
 using LgspHub.Contracts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace LgspHub.ServiceDefaults;
 
@@ -14,5 +15,12 @@ public static class ApiProblems
         Invalid(field, $"A personal ID has exactly {PersonalId.Length} digits.");
 
     public static ProblemHttpResult NotFound(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: Title(StatusCodes.Status404NotFound));
+
+    /// <summary>The title of a problem with this status, as the agencies write it.</summary>
+    public static string Title(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "Not found",
+        _ => ReasonPhrases.GetReasonPhrase(status),
+    };
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
@@ -69,19 +68,6 @@ public sealed class AsyncApiTests(HubFixture hub)
             () => $"events of the dossier received: {string.Join(", ", received.Where(r => r.DossierId == dossierId).Select(r => r.Type))}");
     }
 
-    private static async Task<(int ExitCode, string Output)> ValidateAsync(string file)
-    {
-        var tools = Path.Combine(HubLayout.RepositoryRoot, "tools", "contract-lint");
-        if (!Directory.Exists(Path.Combine(tools, "node_modules")))
-            throw new InvalidOperationException($"{tools}/node_modules is missing: run ./lgsp test, which installs the validators with npm ci.");
-        var start = new ProcessStartInfo("node") { WorkingDirectory = tools, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("validate-asyncapi.mjs");
-        start.ArgumentList.Add(file);
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await output) + (await errors));
-    }
+    private static Task<(int ExitCode, string Output)> ValidateAsync(string file) =>
+        ContractLint.RunAsync(TimeSpan.FromSeconds(60), ["validate-asyncapi.mjs", file]);
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
+using LgspHub.ServiceDefaults;
 using LgspHub.Gateway.Transactions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,10 +15,10 @@ namespace LgspHub.Gateway.Access;
 /// logged. Every person the access touches (named in the request or shown in the answer) gets an audit entry,
 /// stored before the answer leaves: no evidence, no personal data.
 /// </summary>
-public static class PersonalDataPurpose
+public static partial class PersonalDataPurpose
 {
-    public const string PurposeHeader = "X-Lgsp-Purpose";
-    public const string OfficerHeader = "X-Lgsp-Officer";
+    public const string PurposeHeader = HubHeaders.Purpose;
+    public const string OfficerHeader = HubHeaders.Officer;
 
     /// <summary>The largest body of a personal-data request: it is read whole for the people it names (the agencies' requests are small).</summary>
     private const int MaxBodyToRead = 64 * 1024;
@@ -161,8 +163,12 @@ public static class PersonalDataPurpose
 
     private static readonly UnreadableRequest TooLarge = new(StatusCodes.Status413PayloadTooLarge, $"A personal-data request body has at most {MaxBodyToRead / 1024} KB.");
 
+    // The pattern the OpenAPI documents give for both headers; in .NET its $ also matches before a final newline.
     internal static bool IsCode(Microsoft.Extensions.Primitives.StringValues values) =>
-        values is [{ Length: > 0 and <= 64 } value] && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
+        values is [{ } value] && Code().IsMatch(value) && !value.EndsWith('\n');
+
+    [GeneratedRegex(HubHeaders.CodePattern, RegexOptions.CultureInvariant)]
+    private static partial Regex Code();
 }
 
 /// <summary>HMAC-SHA256 of a personal ID under the hub's subject key: stable, so one person's accesses can be found, and not reversible without the key.</summary>

@@ -28,13 +28,13 @@ public sealed record HubFailure(string FaultCode);
 /// </summary>
 public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log, TimeProvider clock)
 {
-    public const string TransactionIdHeader = "X-Lgsp-Transaction-Id";
+    public const string TransactionIdHeader = HubHeaders.TransactionId;
 
     /// <summary>
     /// The agency's own status, on every answer the agency gave (absent when the gateway answered alone), so a
     /// consumer can tell the two apart and count outcomes exactly as the hub does (WSO2 keeps both codes too).
     /// </summary>
-    public const string AgencyStatusHeader = "X-Lgsp-Agency-Status";
+    public const string AgencyStatusHeader = HubHeaders.AgencyStatus;
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
+using LgspHub.ServiceDefaults.OpenApi;
 using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -12,23 +13,71 @@ namespace LgspHub.CivilStatus.Dossiers;
 
 public static class DossierApi
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
+    public const string IdempotencyHeader = HubHeaders.IdempotencyKey;
 
     public static RouteGroupBuilder MapDossierApi(this RouteGroupBuilder api)
     {
         api.MapPost("/birth-dossiers", SubmitBirth)
-            .WithSummary("Declare a birth once: birth registration, personal ID and residence, and a child's health-insurance card follow");
+            .WithHubOperation("civil-status.submit-birth-dossier", personalData: true)
+            .WithSummary("Declare a birth once: birth registration, personal ID and residence, and a child's health-insurance card follow")
+            .WithDescription("The interlinked birth procedure: population verifies the parents, civil status registers the birth, population issues the "
+                + "child's personal ID and registers the residence, health insurance issues the child's card. Accepted at once (202, Location: the dossier); "
+                + "follow it at statusUrl until its state is Completed, Rejected or Failed. Send an Idempotency-Key to retry safely.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithRequestExample(BirthExample)
+            .WithResponseExample(AcceptedExample(DossierKind.Birth), StatusCodes.Status202Accepted);
         api.MapPost("/death-dossiers", SubmitDeath)
-            .WithSummary("Declare a death once: death registration, residence removal, card end, funeral allowance and inheritance flag follow");
+            .WithHubOperation("civil-status.submit-death-dossier", personalData: true)
+            .WithSummary("Declare a death once: death registration, residence removal, card end, funeral allowance and inheritance flag follow")
+            .WithDescription("The interlinked death procedure: population verifies the deceased, civil status registers the death, population removes the "
+                + "permanent residence, land flags the deceased's parcels for inheritance, health insurance ends the card and decides the funeral allowance. "
+                + "Accepted at once (202, Location: the dossier); follow it at statusUrl. Send an Idempotency-Key to retry safely.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithRequestExample(new DeathDossierRequest("049150002468", new DateOnly(2026, 11, 28), "Bệnh viện Đa khoa Quảng Nam"))
+            .WithResponseExample(AcceptedExample(DossierKind.Death), StatusCodes.Status202Accepted);
         api.MapGet("/dossiers/{id:guid}", GetDossier)
             .WithName("GetDossier")
-            .WithSummary("A dossier's state and each step: agency, state, time, result or reason");
+            .WithHubOperation("civil-status.read-dossier", personalData: true)
+            .WithSummary("A dossier's state and each step: agency, state, time, result or reason")
+            .WithDescription("The dossier's state (InProgress until every step is done; then Completed, or Rejected or Failed with the reason), its "
+                + "deadline and whether it was met, and each step with its agency, state, result in words and outputs as fields "
+                + "(registration number, personal ID, card number, allowance). An id no dossier has is a 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(CompletedBirth);
         api.MapGet("/dossiers", ListDossiers)
-            .WithSummary("Recent dossiers, newest first, optionally of one state");
+            .WithHubOperation("civil-status.list-dossiers", personalData: true)
+            .WithSummary("Recent dossiers, newest first, optionally of one state")
+            .WithDescription("At most limit dossiers (1 to 500; 50 when not given), newest first, of one state when state is given.")
+            .WithResponseExample(new[] { CompletedBirth });
         api.MapGet("/dossiers/statistics", Statistics)
-            .WithSummary("Dossiers by kind and state, and the share completed before their deadline");
+            .WithHubOperation("civil-status.dossier-statistics", personalData: false)
+            .WithSummary("Dossiers by kind and state, and the share completed before their deadline")
+            .WithDescription("Counts only, no person: dossiers submitted, in progress, completed, rejected and failed per kind, and how many completed on time.")
+            .WithResponseExample(new[] { new DossierStatistics(DossierKind.Birth, 120, 3, 114, 2, 1, 110) });
         return api;
     }
+
+    private static readonly BirthDossierRequest BirthExample = new(
+        new ChildRequest("Lê Minh Khang", Sex.Male, new DateOnly(2026, 11, 20), "Bệnh viện Đa khoa Quảng Nam"), "049188309340", null, new ResidenceRequest("20401", "45 Trần Phú"));
+
+    private static readonly Guid ExampleId = Guid.Parse("019ad2c4-7c3e-7d41-9a55-3f2b8e1c6d70");
+
+    private static readonly DateTimeOffset ExampleAt = new(2026, 11, 21, 8, 30, 0, TimeSpan.Zero);
+
+    private static DossierAccepted AcceptedExample(DossierKind kind) =>
+        new(ExampleId, kind, $"/api/{CivilStatusApi.Agency}/dossiers/{ExampleId}", ExampleAt + new DossierOptions().DeadlineFor(kind));
+
+    private static readonly DossierResponse CompletedBirth = new(
+        ExampleId, DossierKind.Birth, DossierState.Completed, null, ExampleAt, ExampleAt + new DossierOptions().DeadlineFor(DossierKind.Birth), ExampleAt.AddSeconds(2), true, "KS-20401-2026-000042",
+        [
+            new("parents-verification", "population", StepState.Completed, ExampleAt.AddMilliseconds(300), "The mother is in the register and alive.", null, null),
+            new("birth-registration", "civil-status", StepState.Completed, ExampleAt.AddMilliseconds(600), "Birth registered as KS-20401-2026-000042.",
+                new StepOutputs { RegistrationNumber = "KS-20401-2026-000042" }, null),
+            new("personal-id-and-residence", "population", StepState.Completed, ExampleAt.AddSeconds(1), "Personal ID 049226000141 issued; permanent residence registered.",
+                new StepOutputs { PersonalId = "049226000141" }, null),
+            new("health-insurance-card", "health-insurance", StepState.Completed, ExampleAt.AddSeconds(2), "Card TE1490226000141 issued.",
+                new StepOutputs { CardIssued = true, CardNumber = "TE1490226000141" }, null),
+        ]);
 
     private static async Task<Results<Accepted<DossierAccepted>, ValidationProblem, ProblemHttpResult>> SubmitBirth(
         BirthDossierRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, [FromHeader(Name = HubHeaders.Consumer)] string? consumer,
