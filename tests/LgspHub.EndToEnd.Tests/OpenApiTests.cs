@@ -124,7 +124,7 @@ public sealed class OpenApiTests(HubFixture hub)
             var document = Path.Combine(folder, "openapi.json");
             using (var anonymous = new HttpClient())
                 await File.WriteAllTextAsync(document, await anonymous.GetStringAsync(new Uri(hub.GatewayUrl, "/openapi/v1.json")));
-            var flow = Path.Combine(HubLayout.RepositoryRoot, "tests", "LgspHub.EndToEnd.Tests", "KiotaFlow");
+            var flow = Path.Combine(HubLayout.RepositoryRoot, "tools", "kiota-flow");
             foreach (var file in Directory.GetFiles(flow))
                 File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
 
