@@ -107,7 +107,8 @@ public sealed class OperationChecks(OpenApiContract contract, SystemClient syste
         var headers = new List<(string, string)>();
         var malformedDone = false;
         var described = new List<string>();
-        foreach (var parameter in operation.Parameters)
+        // The consumer's id is the gateway's to set (SystemClient sets it), not a parameter to fill.
+        foreach (var parameter in operation.Parameters.Where(p => !(p.In == "header" && p.Name.Equals(HubHeaders.Consumer, StringComparison.OrdinalIgnoreCase))))
         {
             string? value = null;
             if (parameter.In == "path" && kind == Kind.Unknown)
