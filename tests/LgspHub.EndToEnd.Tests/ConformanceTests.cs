@@ -74,6 +74,29 @@ public sealed class ConformanceTests(HubFixture hub)
         Assert.Contains("does not answer", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("registry", ExitCodes.Usage, "registry")]
+    [InlineData("land", ExitCodes.CouldNotRun, "could not run")]
+    public async Task The_command_s_exit_code_tells_a_bad_option_and_a_run_that_could_not_be_made_from_a_score(string agency, int code, string said)
+    {
+        // tools/LgspHub.Conform's build beside this assembly's: bin/<configuration>/<framework>.
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var tool = Path.Combine(HubLayout.RepositoryRoot, "tools", "LgspHub.Conform", "bin", output.Parent!.Name, output.Name, "lgsp-conform.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [tool, agency, $"http://127.0.0.1:{HubFixture.FreePort()}", "--contract", new Uri(hub.Hosts["land"].Url, "/api/land/openapi/v1.json").ToString()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.StandardOutput.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(code, process.ExitCode);
+        Assert.Contains(said, await error, StringComparison.Ordinal);
+    }
+
     /// <summary>The agency's contract as the hub's running mock of it serves it; the seed's conformance citizens, a slice per agency.</summary>
     private ConformOptions Options(string agency, Uri system, int slice)
     {

@@ -56,4 +56,12 @@ root.SetAction(async (parsed, cancellationToken) =>
         return ExitCodes.CouldNotRun;
     }
 });
-return await root.Parse(args).InvokeAsync();
+var parsedArguments = root.Parse(args);
+// A bad option is a usage error (2), never "not conformant" (1), which System.CommandLine's own exit code would say.
+if (parsedArguments.Errors.Count > 0)
+{
+    foreach (var error in parsedArguments.Errors)
+        Console.Error.WriteLine($"lgsp conform: error: {error.Message}");
+    return ExitCodes.Usage;
+}
+return await parsedArguments.InvokeAsync();
