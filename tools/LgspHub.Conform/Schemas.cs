@@ -58,7 +58,15 @@ public sealed class Schemas(JsonObject? components)
             root["$defs"] = JsonNode.Parse(Rewrite(components.ToJsonString()));
         // Each its own registry and base URI: two responses may share a shape but not a $defs.
         var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
-        var built = JsonSchema.FromText(root.ToJsonString(), options, new Uri($"https://lgsp-conform.invalid/schemas/{_built.Count}"));
+        JsonSchema built;
+        try
+        {
+            built = JsonSchema.FromText(root.ToJsonString(), options, new Uri($"https://lgsp-conform.invalid/schemas/{_built.Count}"));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw new ConformException($"the contract holds a schema JSON Schema 2020-12 cannot read ({e.Message}): {Truncate(text)}", e);
+        }
         _built[text] = built;
         return built;
     }
