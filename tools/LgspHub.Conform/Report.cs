@@ -82,6 +82,8 @@ public sealed class ConformanceReport(string agency, Uri system, string contract
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Read by people and by jq, not put in a page: names and apostrophes as they are, not \u escapes.
+        Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public string ToJson() => JsonSerializer.Serialize(new
