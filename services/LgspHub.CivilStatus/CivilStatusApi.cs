@@ -34,7 +34,7 @@ public static class CivilStatusApi
     }
 
     private static readonly RegistrationResponse Registration = new(
-        "KS-20401-2026-000042", RegistrationKind.Birth, "049226000141", "Lê Minh Khang", new DateOnly(2026, 11, 20), new DateOnly(2026, 11, 21), "20401");
+        "KS-20401-2026-000042", RegistrationKind.Birth, PersonalId.Create("049", Sex.Male, 2026, 141).Value, "Lê Minh Khang", new DateOnly(2026, 11, 20), new DateOnly(2026, 11, 21), "20401");
 
     private static async Task<Results<Ok<RegistrationResponse>, ProblemHttpResult>> GetRegistration(
         string number, CivilStatusDb db, CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public static class DossierApi
                 + "permanent residence, land flags the deceased's parcels for inheritance, health insurance ends the card and decides the funeral allowance. "
                 + "Accepted at once (202, Location: the dossier); follow it at statusUrl. Send an Idempotency-Key to retry safely.")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithRequestExample(new DeathDossierRequest("049150002468", new DateOnly(2026, 11, 28), "Bệnh viện Đa khoa Quảng Nam"))
+            .WithRequestExample(new DeathDossierRequest(PersonalId.Create("049", Sex.Female, 1950, 2468).Value, new DateOnly(2026, 11, 28), "Bệnh viện Đa khoa Quảng Nam"))
             .WithResponseExample(AcceptedExample(DossierKind.Death), StatusCodes.Status202Accepted);
         api.MapGet("/dossiers/{id:guid}", GetDossier)
             .WithName("GetDossier")
@@ -58,7 +58,7 @@ public static class DossierApi
     }
 
     private static readonly BirthDossierRequest BirthExample = new(
-        new ChildRequest("Lê Minh Khang", Sex.Male, new DateOnly(2026, 11, 20), "Bệnh viện Đa khoa Quảng Nam"), "049188309340", null, new ResidenceRequest("20401", "45 Trần Phú"));
+        new ChildRequest("Lê Minh Khang", Sex.Male, new DateOnly(2026, 11, 20), "Bệnh viện Đa khoa Quảng Nam"), PersonalId.Create("049", Sex.Female, 1988, 309_340).Value, null, new ResidenceRequest("20401", "45 Trần Phú"));
 
     private static readonly Guid ExampleId = Guid.Parse("019ad2c4-7c3e-7d41-9a55-3f2b8e1c6d70");
 
