@@ -72,7 +72,7 @@ public sealed class FuzzTests(HubFixture hub)
         Assert.True(failures.IsEmpty, $"{failures.Count} failures, the first: {string.Join("\n", failures.Take(10))}");
         Assert.True(unrecorded.IsEmpty, $"{unrecorded.Count} answers without a transaction id, the first: {string.Join("\n", unrecorded.Take(10))}");
         foreach (var host in hub.Hosts.Values)
-            Assert.False(host.HasExited, $"{host.Name} crashed");
+            Assert.False(host.HasExited, $"{host.Name} crashed:\n{host.RecentOutput}");
         Assert.Equal(HttpStatusCode.OK, (await hub.Gateway.GetAsync("/api/civil-status/dossiers/statistics")).StatusCode);
     }
 

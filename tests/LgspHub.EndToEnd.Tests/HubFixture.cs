@@ -28,7 +28,7 @@ public sealed class HubFixture : IAsyncLifetime
     private Uri _gatewayUrl = null!;
     private IReadOnlyDictionary<string, string> _agencyBrokerUrls = null!;
 
-    public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 1000 };
+    public SeedOptions Seed { get; } = new() { Value = 2026, Citizens = 1200 };
 
     public SyntheticProvince Province => new(Seed);
 
@@ -232,6 +232,8 @@ public enum Pool
     Changes,
     /// <summary>The load generator's: its dossiers and transfers change people as they please.</summary>
     Load,
+    /// <summary>The conformance runs': their events kill people, issue cards and correct names.</summary>
+    Conformance,
 }
 
 [CollectionDefinition(Name)]

@@ -118,22 +118,31 @@ public static class AsyncApiDocument
         ["properties"] = new JsonObject
         {
             ["messageId"] = new JsonObject { ["type"] = "string", ["format"] = "uuid" },
-            ["correlationId"] = new JsonObject { ["type"] = "string", ["format"] = "uuid" },
-            ["conversationId"] = new JsonObject { ["type"] = "string", ["format"] = "uuid" },
-            ["sourceAddress"] = new JsonObject { ["type"] = "string" },
-            ["destinationAddress"] = new JsonObject { ["type"] = "string" },
+            // MassTransit writes null for what a publish leaves unset (an event has no correlation id): lgsp conform found it.
+            ["correlationId"] = OrNull("string", "uuid"),
+            ["conversationId"] = OrNull("string", "uuid"),
+            ["sourceAddress"] = OrNull("string"),
+            ["destinationAddress"] = OrNull("string"),
             ["messageType"] = new JsonObject
             {
                 ["type"] = "array",
                 ["items"] = new JsonObject { ["type"] = "string" },
                 ["description"] = "The event's type first, as urn:message:LgspHub.Contracts:<Event>.",
             },
-            ["sentTime"] = new JsonObject { ["type"] = "string", ["format"] = "date-time" },
-            ["headers"] = new JsonObject { ["type"] = "object" },
-            ["host"] = new JsonObject { ["type"] = "object" },
+            ["sentTime"] = OrNull("string", "date-time"),
+            ["headers"] = OrNull("object"),
+            ["host"] = OrNull("object"),
             ["message"] = message,
         },
     };
+
+    private static JsonObject OrNull(string type, string? format = null)
+    {
+        var schema = new JsonObject { ["type"] = new JsonArray(type, "null") };
+        if (format is not null)
+            schema["format"] = format;
+        return schema;
+    }
 
     private static JsonObject Operation(string action, string message, string description) => new()
     {
