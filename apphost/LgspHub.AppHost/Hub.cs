@@ -17,20 +17,25 @@ public static class Hub
             : (LocalBroker.AmqpUrl, LocalBroker.ManagementUrl, builder.AddLocalBroker(settings));
 
         var gateway = builder.AddHost(HubHosts.Gateway, 1, settings);
-        var gatewayUrl = gateway.GetEndpoint("http");
+        var gatewayUrl = LoopbackUrl(gateway);
         foreach (var agency in HubHosts.Agencies)
         {
             // Each agency's key for the hub's OTLP collector: fresh for each run, so no development key exists to leak.
             var collectorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
             var service = Path.GetFileNameWithoutExtension(agency.Project.ProjectPath);
             gateway.WithEnvironment($"Lgsp__Ops__CollectorKeys__{service}", collectorKey);
-            IResourceBuilder<ProjectResource>? first = null;
+            IResourceBuilder<ExecutableResource>? first = null;
             for (var instance = 1; instance <= settings.InstancesOf(agency.Name); instance++)
             {
                 var host = builder.AddHost(agency, instance, settings)
                     .WithEnvironment("ConnectionStrings__rabbitmq", brokerUrl)
                     // The agency's database, shared by its instances.
                     .WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, agency.Name + ".db")}")
+                    .WithEnvironment(context =>
+                    {
+                        foreach (var (key, value) in settings.Seed)
+                            context.EnvironmentVariables[$"Seed__{key}"] = value;
+                    })
                     // Telemetry goes to the hub's collector in the gateway (for /ops), which passes it on to the dashboard.
                     .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", gatewayUrl)
                     .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
@@ -42,7 +47,7 @@ public static class Hub
                     host.WaitFor(first);
                 first ??= host;
                 var destination = instance == 1 ? "primary" : host.Resource.Name;
-                var address = host.GetEndpoint("http");
+                var address = LoopbackUrl(host);
                 gateway.WithEnvironment($"ReverseProxy__Clusters__{agency.Name}__Destinations__{destination}__Address", address)
                     .WithEnvironment($"ReverseProxy__Clusters__{agency.Name}-admin__Destinations__{destination}__Address", address);
             }
@@ -61,21 +66,41 @@ public static class Hub
             });
     }
 
-    /// <summary>The n-th instance of a host, on its launch profile's port (or the n-th port above it), health checked.</summary>
-    private static IResourceBuilder<ProjectResource> AddHost(this IDistributedApplicationBuilder builder, HubHost host, int instance, HubSettings settings)
+    /// <summary>
+    /// The n-th instance of a host, on its launch profile's port (or the n-th port above it), health checked. It runs
+    /// the host's build (the configuration the AppHost was built in) with dotnet, as ./lgsp up always has: not through
+    /// `dotnet run`, which would build each project again, six at once, on every start.
+    /// </summary>
+    private static IResourceBuilder<ExecutableResource> AddHost(this IDistributedApplicationBuilder builder, HubHost host, int instance, HubSettings settings)
     {
-        var firstPort = LaunchProfilePort(host);
-        int? port = settings.DynamicPorts ? null : HubHost.InstancePort(firstPort, instance);
-        return builder.AddProject(host.InstanceName(instance), host.Project.ProjectPath, options => options.ExcludeLaunchProfile = true)
-            .WithHttpEndpoint(port: port, name: "http", isProxied: false)
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+        var project = Path.GetDirectoryName(host.Project.ProjectPath)!;
+        var output = Path.Combine(project, "bin", BuildConfiguration, "net10.0");
+        var resource = builder.AddExecutable(host.InstanceName(instance), "dotnet", output, Path.GetFileNameWithoutExtension(host.Project.ProjectPath) + ".dll")
+            .WithHttpEndpoint(port: settings.DynamicPorts ? null : HubHost.InstancePort(LaunchProfilePort(project), instance), name: "http", isProxied: false)
+            .WithOtlpExporter()
             .WithHttpHealthCheck("/health/ready");
+        return resource
+            .WithEnvironment("ASPNETCORE_URLS", LoopbackUrl(resource))
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithEnvironment(context =>
+            {
+                // Aspire's development defaults turn off the redaction of query strings in HTTP spans; the hub keeps it.
+                context.EnvironmentVariables.Remove("OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION");
+                context.EnvironmentVariables.Remove("OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION");
+            });
     }
 
+    /// <summary>Release or Debug: the AppHost's own output folder is bin/&lt;configuration&gt;/&lt;framework&gt;.</summary>
+    private static string BuildConfiguration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    /// <summary>A host's URL on 127.0.0.1, where every host listens (localhost would also try ::1 first on some machines).</summary>
+    private static ReferenceExpression LoopbackUrl(IResourceBuilder<ExecutableResource> host) =>
+        ReferenceExpression.Create($"http://127.0.0.1:{host.GetEndpoint("http").Property(EndpointProperty.TargetPort)}");
+
     /// <summary>The port of the host's http launch profile: Properties/launchSettings.json is where each host's port is written.</summary>
-    private static int LaunchProfilePort(HubHost host)
+    private static int LaunchProfilePort(string project)
     {
-        var file = Path.Combine(Path.GetDirectoryName(host.Project.ProjectPath)!, "Properties", "launchSettings.json");
+        var file = Path.Combine(project, "Properties", "launchSettings.json");
         using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
         var url = document.RootElement.GetProperty("profiles").GetProperty("http").GetProperty("applicationUrl").GetString()!;
         return new Uri(url.Split(';')[0]).Port;

@@ -4,8 +4,8 @@ namespace LgspHub.AppHost;
 
 /// <summary>
 /// What may change between runs of the one hub, from the AppHost's configuration (command line, environment):
-/// <c>Hub:Instances:population=2</c>, <c>Hub:DataDirectory</c>, <c>Hub:DynamicPorts=true</c> (a test's hub beside a
-/// running one), and <c>ConnectionStrings:rabbitmq</c> with <c>Hub:BrokerManagementUrl</c> for a broker of one's own
+/// <c>Hub:Instances:population=2</c>, <c>Hub:DataDirectory</c>, <c>Hub:Seed:Citizens</c> (and the seed's other
+/// settings, given to every agency), <c>Hub:DynamicPorts=true</c> (a test's hub beside a running one), and <c>ConnectionStrings:rabbitmq</c> with <c>Hub:BrokerManagementUrl</c> for a broker of one's own
 /// (otherwise the AppHost runs Debian's rabbitmq-server as the hub's private node).
 /// </summary>
 public sealed record HubSettings(
@@ -15,7 +15,8 @@ public sealed record HubSettings(
     string? BrokerUrl,
     string? BrokerManagementUrl,
     string StateDirectory,
-    string RepositoryRoot)
+    string RepositoryRoot,
+    IReadOnlyDictionary<string, string> Seed)
 {
     public const string Section = "Hub";
 
@@ -41,6 +42,7 @@ public sealed record HubSettings(
         if (brokerUrl is not null && management is null)
             throw new InvalidOperationException("ConnectionStrings:rabbitmq names a broker of your own: give its management API too, as Hub:BrokerManagementUrl (http://user:password@host:15672).");
         return new HubSettings(instances, Path.GetFullPath(hub["DataDirectory"] ?? Path.Combine(state, "data")),
-            hub.GetValue("DynamicPorts", false), brokerUrl, management, state, repository);
+            hub.GetValue("DynamicPorts", false), brokerUrl, management, state, repository,
+            hub.GetSection("Seed").GetChildren().Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal));
     }
 }

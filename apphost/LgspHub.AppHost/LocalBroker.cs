@@ -73,6 +73,7 @@ internal static class LocalBroker
         if (File.Exists(cookie) && new FileInfo(cookie).Length > 0)
             return;
         File.WriteAllText(cookie, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(10)));
-        File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
     }
 }

@@ -33,6 +33,9 @@ public sealed class OpsOptions
     /// <summary>Where the telemetry the hub receives goes on to (an OTLP/HTTP endpoint such as a collector); unset keeps it here.</summary>
     public string? ForwardOtlpTo { get; set; }
 
+    /// <summary>Headers sent with what is passed on, as OTEL_EXPORTER_OTLP_HEADERS writes them ("api-key=…,tenant=…"): an upstream's credentials.</summary>
+    public string? ForwardOtlpHeaders { get; set; }
+
     /// <summary>
     /// The key each service sends the hub's collector as its bearer token (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer …),
     /// by its service name ("LgspHub.Population"). The collector takes nothing without one, and a sender's spans only under its own name.

@@ -177,13 +177,18 @@ public sealed class TraceCollector(TraceStore store, FlowStatistics flows, IHttp
         if (options.Value.ForwardOtlpTo is not { } upstream)
             return;
         var http = clients.CreateClient(nameof(TraceCollector));
+        var headers = OtlpHeaders(options.Value.ForwardOtlpHeaders);
         await foreach (var (signal, payload) in _forward.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
-                using var content = new ByteArrayContent(payload);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-                using var response = await http.PostAsync(new Uri(new Uri(upstream), $"/v1/{signal}"), content, stoppingToken);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(upstream), $"/v1/{signal}"))
+                {
+                    Content = new ByteArrayContent(payload) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-protobuf") } },
+                };
+                foreach (var (name, value) in headers)
+                    request.Headers.TryAddWithoutValidation(name, value);
+                using var response = await http.SendAsync(request, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -192,4 +197,12 @@ public sealed class TraceCollector(TraceStore store, FlowStatistics flows, IHttp
             }
         }
     }
+
+    /// <summary>"name=value,name=value" with values percent-encoded: the OTLP exporters' header format.</summary>
+    public static IReadOnlyList<(string Name, string Value)> OtlpHeaders(string? setting) =>
+        (setting ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Trim().Length > 0)
+            .Select(pair => (pair[0].Trim(), Uri.UnescapeDataString(pair[1].Trim())))
+            .ToList();
 }
