@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.AppHost;
 
@@ -12,13 +13,23 @@ public static class Hub
     public static void AddHub(this IDistributedApplicationBuilder builder, HubSettings settings)
     {
         Directory.CreateDirectory(settings.DataDirectory);
+        builder.Services.AddSingleton(settings).AddHostedService<HubRun>();
         var (brokerUrl, managementUrl, broker) = settings.BrokerUrl is { } url
             ? (url, settings.BrokerManagementUrl!, null)
             : (LocalBroker.AmqpUrl, LocalBroker.ManagementUrl, builder.AddLocalBroker(settings));
 
         var gateway = builder.AddHost(HubHosts.Gateway, 1, settings);
+        // Started with the agencies, so that its health checks of them do not fail while they wait for the broker.
+        if (broker is not null)
+            gateway.WaitFor(broker);
         var gatewayUrl = LoopbackUrl(gateway);
-        foreach (var agency in HubHosts.Agencies)
+        foreach (var (agency, system) in settings.OwnAgencies)
+        {
+            // A system of the developer's own in place of the agency (docs/bring-your-own-agency.md): no mock of it runs.
+            gateway.WithEnvironment($"ReverseProxy__Clusters__{agency}__Destinations__primary__Address", system)
+                .WithEnvironment($"ReverseProxy__Clusters__{agency}-admin__Destinations__primary__Address", system);
+        }
+        foreach (var agency in HubHosts.Agencies.Where(a => !settings.OwnAgencies.ContainsKey(a.Name)))
         {
             // Each agency's key for the hub's OTLP collector: fresh for each run, so no development key exists to leak.
             var collectorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
@@ -78,7 +89,8 @@ public static class Hub
         var resource = builder.AddExecutable(host.InstanceName(instance), "dotnet", output, Path.GetFileNameWithoutExtension(host.Project.ProjectPath) + ".dll")
             .WithHttpEndpoint(port: settings.DynamicPorts ? null : HubHost.InstancePort(LaunchProfilePort(project), instance), name: "http", isProxied: false)
             .WithOtlpExporter()
-            .WithHttpHealthCheck("/health/ready");
+            .WithHttpHealthCheck("/health/ready")
+            .WithAnnotation(new HubInstanceAnnotation());
         return resource
             .WithEnvironment("ASPNETCORE_URLS", LoopbackUrl(resource))
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)

@@ -4,7 +4,8 @@ namespace LgspHub.AppHost;
 
 /// <summary>
 /// What may change between runs of the one hub, from the AppHost's configuration (command line, environment):
-/// <c>Hub:Instances:population=2</c>, <c>Hub:DataDirectory</c>, <c>Hub:Seed:Citizens</c> (and the seed's other
+/// <c>Hub:Instances:population=2</c>, <c>Hub:OwnAgencies:land=http://127.0.0.1:7000</c> (a system of one's own in place
+/// of the mock), <c>Hub:DataDirectory</c>, <c>Hub:Seed:Citizens</c> (and the seed's other
 /// settings, given to every agency), <c>Hub:DynamicPorts=true</c> (a test's hub beside a running one), and <c>ConnectionStrings:rabbitmq</c> with <c>Hub:BrokerManagementUrl</c> for a broker of one's own
 /// (otherwise the AppHost runs Debian's rabbitmq-server as the hub's private node).
 /// </summary>
@@ -16,7 +17,8 @@ public sealed record HubSettings(
     string? BrokerManagementUrl,
     string StateDirectory,
     string RepositoryRoot,
-    IReadOnlyDictionary<string, string> Seed)
+    IReadOnlyDictionary<string, string> Seed,
+    IReadOnlyDictionary<string, string> OwnAgencies)
 {
     public const string Section = "Hub";
 
@@ -33,9 +35,20 @@ public sealed record HubSettings(
         {
             if (HubHosts.Agencies.All(a => a.Name != entry.Key))
                 throw new InvalidOperationException($"Hub:Instances: '{entry.Key}' is not an agency ({string.Join(", ", HubHosts.Agencies.Select(a => a.Name))}).");
-            if (!int.TryParse(entry.Value, out var count) || count is < 1 or > 9)
-                throw new InvalidOperationException($"Hub:Instances:{entry.Key}: '{entry.Value}' is not a count from 1 to 9.");
+            if (!int.TryParse(entry.Value, out var count) || count is < 1 or > 4)
+                throw new InvalidOperationException($"Hub:Instances:{entry.Key}: '{entry.Value}' is not a count from 1 to 4.");
             instances[entry.Key] = count;
+        }
+        var own = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in hub.GetSection("OwnAgencies").GetChildren())
+        {
+            if (HubHosts.Agencies.All(a => a.Name != entry.Key))
+                throw new InvalidOperationException($"Hub:OwnAgencies: '{entry.Key}' is not an agency ({string.Join(", ", HubHosts.Agencies.Select(a => a.Name))}).");
+            if (!Uri.TryCreate(entry.Value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.AbsolutePath != "/")
+                throw new InvalidOperationException($"Hub:OwnAgencies:{entry.Key}: '{entry.Value}' is not the system's base URL, http://host:port.");
+            if (instances.ContainsKey(entry.Key))
+                throw new InvalidOperationException($"Hub:OwnAgencies:{entry.Key} and Hub:Instances:{entry.Key}: the agency is your system, the hub starts none of it.");
+            own[entry.Key] = url.GetLeftPart(UriPartial.Authority);
         }
         var brokerUrl = configuration.GetConnectionString("rabbitmq");
         var management = hub["BrokerManagementUrl"];
@@ -43,6 +56,7 @@ public sealed record HubSettings(
             throw new InvalidOperationException("ConnectionStrings:rabbitmq names a broker of your own: give its management API too, as Hub:BrokerManagementUrl (http://user:password@host:15672).");
         return new HubSettings(instances, Path.GetFullPath(hub["DataDirectory"] ?? Path.Combine(state, "data")),
             hub.GetValue("DynamicPorts", false), brokerUrl, management, state, repository,
-            hub.GetSection("Seed").GetChildren().Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal));
+            hub.GetSection("Seed").GetChildren().Where(setting => setting.Value is not null).ToDictionary(setting => setting.Key, setting => setting.Value!, StringComparer.Ordinal),
+            own);
     }
 }

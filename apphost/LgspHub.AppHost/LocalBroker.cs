@@ -12,6 +12,7 @@ internal static class LocalBroker
     public const int AmqpPort = 5673;
     public const int DistributionPort = 25673;
     public const int ManagementPort = 15673;
+    public const string Name = "broker";
     private const string NodeName = "lgsp@localhost";
     private const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
@@ -27,7 +28,7 @@ internal static class LocalBroker
         WriteConfiguration(directory, Path.Combine(settings.RepositoryRoot, "deploy", "rabbitmq"));
         EnsureErlangCookie();
         const string loopbackOnly = "-kernel inet_dist_use_interface {127,0,0,1}";
-        return builder.AddExecutable("broker", Server, directory)
+        return builder.AddExecutable(Name, Server, directory)
             .WithEnvironment("RABBITMQ_NODENAME", NodeName)
             .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
             .WithEnvironment("RABBITMQ_NODE_PORT", AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture))

@@ -5,13 +5,20 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.AppHost.Tests;
 
 /// <summary>
 /// The hub as its one definition starts it (apphost/LgspHub.AppHost, through Aspire.Hosting.Testing): every host
-/// healthy, each agency instance a process of its own that the gateway reaches directly, and a birth dossier through
-/// the gateway to Completed, its trace gathered by the gateway's collector from every agency it crossed.
+/// healthy, each agency instance a process of its own that the gateway reaches directly, a system of the developer's
+/// own in place of land, and a birth dossier through the gateway to Completed, its trace gathered by the gateway's
+/// collector from every agency it crossed.
 /// </summary>
 public sealed class AppHostTests
 {
@@ -23,17 +30,19 @@ public sealed class AppHostTests
         using var timeout = new CancellationTokenSource(Deadline);
         var cancellationToken = timeout.Token;
         await using var broker = await BrokerVirtualHost.CreateAsync(cancellationToken);
+        await using var ownLand = await OwnLand.StartAsync(cancellationToken);
         var data = Directory.CreateTempSubdirectory("lgsp-apphost-");
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.LgspHub_AppHost>(
             [
-                "Hub:DynamicPorts=true", $"Hub:DataDirectory={data.FullName}", "Hub:Instances:population=2",
+                "Hub:DynamicPorts=true", $"Hub:DataDirectory={data.FullName}", "Hub:Instances:population=2", $"Hub:OwnAgencies:land={ownLand.Url}",
                 $"ConnectionStrings:rabbitmq={broker.Url}", $"Hub:BrokerManagementUrl={broker.ManagementUrl}",
             ], cancellationToken);
+            Assert.DoesNotContain(builder.Resources, r => r.Name == "land");
             await using var app = await builder.BuildAsync(cancellationToken);
             await app.StartAsync(cancellationToken);
-            string[] hosts = ["population", "population-2", "civil-status", "land", "health-insurance", "gateway"];
+            string[] hosts = ["population", "population-2", "civil-status", "health-insurance", "gateway"];
             foreach (var host in hosts)
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(host, cancellationToken);
 
@@ -45,6 +54,11 @@ public sealed class AppHostTests
             gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(gateway, "playground.developer", "playground-dev-secret", cancellationToken));
             gateway.DefaultRequestHeaders.Add("X-Lgsp-Purpose", "dev.apphost-test");
             gateway.DefaultRequestHeaders.Add("X-Lgsp-Officer", "officer-001");
+
+            // Land is the developer's system: the gateway sends land's calls there.
+            using var parcel = await gateway.GetAsync("/api/land/parcels/20815/16/3332", cancellationToken);
+            Assert.Equal(HttpStatusCode.OK, parcel.StatusCode);
+            Assert.Contains("/api/land/parcels/20815/16/3332", ownLand.Requests);
 
             using var submission = new HttpRequestMessage(HttpMethod.Post, "/api/civil-status/birth-dossiers")
             {
@@ -122,5 +136,40 @@ public sealed class AppHostTests
         {
             throw new TimeoutException($"Waited for {what()} until the test's deadline.");
         }
+    }
+
+    /// <summary>A land of the developer's own: healthy, answering every call with an empty object, noting the paths.</summary>
+    private sealed class OwnLand : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private OwnLand(WebApplication app, string url)
+        {
+            _app = app;
+            Url = url;
+        }
+
+        public string Url { get; }
+
+        public System.Collections.Concurrent.ConcurrentBag<string> Requests { get; } = [];
+
+        public static async Task<OwnLand> StartAsync(CancellationToken cancellationToken)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            OwnLand? land = null;
+            app.Run(context =>
+            {
+                land!.Requests.Add(context.Request.Path);
+                return context.Response.WriteAsJsonAsync(new { }, context.RequestAborted);
+            });
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            land = new OwnLand(app, address);
+            return land;
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 }

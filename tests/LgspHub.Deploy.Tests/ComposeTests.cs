@@ -10,12 +10,14 @@ public partial class ComposeTests
     [Fact]
     public void The_hosts_found_in_the_code_agree_with_lgsp_and_with_the_gateway_clusters()
     {
-        // ./lgsp's own table of services and ports: the one-machine hub.
+        // ./lgsp's own table of services and ports, for its commands that call a running hub.
         var lgsp = LgspPort().Matches(Repo.Read("lgsp")).ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal(5, HubCode.Hosts.Count);
         Assert.Equal(lgsp.OrderBy(p => p.Key), HubCode.Hosts.ToDictionary(h => h.Name, h => h.Port).OrderBy(p => p.Key));
         Assert.All(HubCode.GatewayClusters.Keys, cluster => Assert.Contains(HubCode.Agencies, a => cluster == a.Name || cluster == a.Name + "-admin"));
+        // The gateway's own configuration sends each agency's traffic to its launch profile's port.
+        Assert.All(HubCode.Agencies, agency => Assert.Equal(agency.Port, new Uri(HubCode.GatewayClusters[agency.Name]["primary"]).Port));
     }
 
     [Fact]

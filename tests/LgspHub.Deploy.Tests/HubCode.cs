@@ -38,25 +38,25 @@ internal static partial class HubCode
             StringComparer.Ordinal);
     }
 
+    /// <summary>The gateway and the services that join the bus, each on the port of its launch profile (the AppHost's too).</summary>
     private static List<HubHost> ReadHosts()
     {
-        var gatewayUrl = DefaultGatewayUrl().Match(Repo.Read("services", "LgspHub.ServiceDefaults", "GatewayClients.cs"));
-        if (!gatewayUrl.Success)
-            throw new InvalidOperationException("GatewayClients.DefaultGatewayUrl not found");
-        var hosts = new List<HubHost> { new("gateway", "gateway/LgspHub.Gateway", new Uri(gatewayUrl.Groups[1].Value).Port) };
+        var hosts = new List<HubHost> { new("gateway", "gateway/LgspHub.Gateway", LaunchProfilePort("gateway/LgspHub.Gateway")) };
         foreach (var project in Directory.GetDirectories(Repo.PathOf("services"), "LgspHub.*").Order(StringComparer.Ordinal))
         {
             var program = Path.Combine(project, "Program.cs");
             if (!File.Exists(program) || !File.ReadAllText(program).Contains(".AddMessaging(", StringComparison.Ordinal))
                 continue;
-            var name = Kebab(Path.GetFileName(project)["LgspHub.".Length..]);
-            // An agency's port is where the gateway's own configuration sends its traffic.
-            var destination = GatewayClusters.TryGetValue(name, out var destinations) && destinations.TryGetValue("primary", out var address)
-                ? new Uri(address)
-                : throw new InvalidOperationException($"the gateway has no cluster \"{name}\" with a primary destination");
-            hosts.Add(new HubHost(name, "services/" + Path.GetFileName(project), destination.Port));
+            var folder = "services/" + Path.GetFileName(project);
+            hosts.Add(new HubHost(Kebab(Path.GetFileName(project)["LgspHub.".Length..]), folder, LaunchProfilePort(folder)));
         }
         return hosts;
+    }
+
+    private static int LaunchProfilePort(string project)
+    {
+        using var settings = JsonDocument.Parse(Repo.Read(project, "Properties", "launchSettings.json"));
+        return new Uri(settings.RootElement.GetProperty("profiles").GetProperty("http").GetProperty("applicationUrl").GetString()!).Port;
     }
 
     private static string Kebab(string pascal) => PascalWord().Replace(pascal, "-$1").ToLowerInvariant();
@@ -85,8 +85,6 @@ internal static partial class HubCode
     [GeneratedRegex(@"IConsumer<(\w+)>")]
     private static partial Regex ConsumerOf();
 
-    [GeneratedRegex("""DefaultGatewayUrl\s*=\s*"([^"]+)""")]
-    private static partial Regex DefaultGatewayUrl();
 
     [GeneratedRegex("(?<!^)([A-Z])")]
     private static partial Regex PascalWord();

@@ -3,23 +3,21 @@ using System.Diagnostics;
 namespace LgspHub.EndToEnd.Tests;
 
 /// <summary>
-/// <c>./lgsp up --agency land=URL</c> (docs/bring-your-own-agency.md): the mock land is not planned, and the gateway's
-/// land clusters get that URL as their destination, the setting the suite's own hub is routed by (HubFixture).
+/// <c>./lgsp up --agency land=URL</c> (docs/bring-your-own-agency.md) hands the AppHost <c>Hub:OwnAgencies:land=URL</c>,
+/// which starts no mock land and routes the gateway's land clusters there (AppHostTests runs that); bad values are
+/// refused before anything starts.
 /// </summary>
 public sealed class BringYourOwnAgencyTests
 {
     [Fact]
-    public async Task Up_with_an_agency_of_one_s_own_routes_the_gateway_to_it_and_starts_no_mock_of_it()
+    public async Task Up_with_an_agency_of_one_s_own_hands_it_to_the_AppHost_beside_the_instances()
     {
-        var (code, output, _) = await LgspAsync("source ./lgsp; parse_own_agency land=http://127.0.0.1:7000/; plan_instances; "
-            + "printf 'instance %s\\n' \"${INSTANCES[@]}\"; gateway_destinations");
+        var (code, output, _) = await LgspAsync("source ./lgsp; parse_own_agency land=http://127.0.0.1:7000/; parse_instances population=2; apphost_arguments");
 
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var instances = lines.Where(l => l.StartsWith("instance ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).ToList();
-        Assert.Equal(["gateway", "population", "civil-status", "health-insurance"], instances);
-        Assert.Contains("ReverseProxy__Clusters__land__Destinations__primary__Address=http://127.0.0.1:7000", lines);
-        Assert.Contains("ReverseProxy__Clusters__land-admin__Destinations__primary__Address=http://127.0.0.1:7000", lines);
+        Assert.Contains("Hub:OwnAgencies:land=http://127.0.0.1:7000", lines);
+        Assert.Contains("Hub:Instances:population=2", lines);
     }
 
     [Theory]

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LgspHub.AppHost;
+
+/// <summary>
+/// What a run leaves for the command line beside the dashboard: each host's console in .lgsp/logs/&lt;instance&gt;.log,
+/// and once every host answers its health check, .lgsp/run/hub.json with each instance's URL (what ./lgsp up waits
+/// for and prints). The file goes when the run stops.
+/// </summary>
+internal sealed class HubRun(
+    DistributedApplicationModel model,
+    ResourceNotificationService notifications,
+    ResourceLoggerService logs,
+    HubSettings settings,
+    ILogger<HubRun> logger) : BackgroundService
+{
+    public string ReadyFile => Path.Combine(settings.StateDirectory, "run", "hub.json");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var hosts = model.Resources.OfType<ExecutableResource>().Where(r => r.HasAnnotationOfType<HubInstanceAnnotation>()).ToList();
+        var logDirectory = Path.Combine(settings.StateDirectory, "logs");
+        Directory.CreateDirectory(logDirectory);
+        var copies = model.Resources.OfType<ExecutableResource>().Where(r => r.HasAnnotationOfType<HubInstanceAnnotation>() || r.Name == LocalBroker.Name)
+            .Select(r => CopyLogsAsync(r, Path.Combine(logDirectory, r.Name + ".log"), stoppingToken)).ToList();
+        try
+        {
+            foreach (var host in hosts)
+                await notifications.WaitForResourceHealthyAsync(host.Name, stoppingToken);
+            var urls = hosts.ToDictionary(h => h.Name, h => $"http://127.0.0.1:{h.GetEndpoint("http").Port}", StringComparer.Ordinal);
+            foreach (var (agency, url) in settings.OwnAgencies)
+                urls[agency] = url;
+            Directory.CreateDirectory(Path.GetDirectoryName(ReadyFile)!);
+            await File.WriteAllTextAsync(ReadyFile, JsonSerializer.Serialize(new { hosts = urls }), stoppingToken);
+            logger.LogInformation("The hub is ready: the gateway at {Gateway}", urls[HubHosts.Gateway.Name]);
+            await Task.WhenAll(copies);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            File.Delete(ReadyFile);
+        }
+    }
+
+    private async Task CopyLogsAsync(IResource resource, string file, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(file, append: false) { AutoFlush = true };
+        try
+        {
+            await foreach (var batch in logs.WatchAsync(resource).WithCancellation(cancellationToken))
+                foreach (var line in batch)
+                    await writer.WriteLineAsync(line.Content);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+/// <summary>Marks the resources that are hosts of the hub: the gateway and each agency instance.</summary>
+internal sealed class HubInstanceAnnotation : IResourceAnnotation;
