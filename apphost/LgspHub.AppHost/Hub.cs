@@ -22,7 +22,6 @@ public static class Hub
         // Started with the agencies, so that its health checks of them do not fail while they wait for the broker.
         if (broker is not null)
             gateway.WaitFor(broker);
-        var gatewayUrl = LoopbackUrl(gateway);
         foreach (var (agency, system) in settings.OwnAgencies)
         {
             // A system of the developer's own in place of the agency (docs/bring-your-own-agency.md): no mock of it runs.
@@ -30,44 +29,19 @@ public static class Hub
                 .WithEnvironment($"ReverseProxy__Clusters__{agency}-admin__Destinations__primary__Address", system);
         }
         foreach (var agency in HubHosts.Agencies.Where(a => !settings.OwnAgencies.ContainsKey(a.Name)))
-        {
-            // Each agency's key for the hub's OTLP collector: fresh for each run, so no development key exists to leak.
-            var collectorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-            var service = Path.GetFileNameWithoutExtension(agency.Project.ProjectPath);
-            gateway.WithEnvironment($"Lgsp__Ops__CollectorKeys__{service}", collectorKey);
-            IResourceBuilder<ExecutableResource>? first = null;
-            for (var instance = 1; instance <= settings.InstancesOf(agency.Name); instance++)
-            {
-                var host = builder.AddHost(agency, instance, settings)
-                    .WithEnvironment("ConnectionStrings__rabbitmq", brokerUrl)
-                    // The agency's database, shared by its instances.
-                    .WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, agency.Name + ".db")}")
-                    .WithEnvironment(context =>
-                    {
-                        foreach (var (key, value) in settings.Seed)
-                            context.EnvironmentVariables[$"Seed__{key}"] = value;
-                    })
-                    // Telemetry goes to the hub's collector in the gateway (for /ops), which passes it on to the dashboard.
-                    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", gatewayUrl)
-                    .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-                    .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", $"Authorization=Bearer {collectorKey}");
-                if (broker is not null)
-                    host.WaitFor(broker);
-                // Further instances start once the first has created and seeded the database they share.
-                if (first is not null)
-                    host.WaitFor(first);
-                first ??= host;
-                var destination = instance == 1 ? "primary" : host.Resource.Name;
-                var address = LoopbackUrl(host);
-                gateway.WithEnvironment($"ReverseProxy__Clusters__{agency.Name}__Destinations__{destination}__Address", address)
-                    .WithEnvironment($"ReverseProxy__Clusters__{agency.Name}-admin__Destinations__{destination}__Address", address);
-            }
-        }
+            builder.AddAgency(agency, gateway, brokerUrl, broker, settings);
         gateway.WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, "gateway.db")}")
             .WithEnvironment("Lgsp__Ops__BrokerManagementUrl", managementUrl)
-            .WithEnvironment("Lgsp__Tokens__Issuer", ReferenceExpression.Create($"{gatewayUrl}/"))
+            .WithEnvironment("Lgsp__Tokens__Issuer", ReferenceExpression.Create($"{LoopbackUrl(gateway)}/"))
             .WithEnvironment(context =>
             {
+                // A collector of the operator's own (OTEL_EXPORTER_OTLP_ENDPOINT given to the AppHost) instead of the dashboard.
+                if (settings.ExternalOtlpEndpoint is { } external)
+                {
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = external;
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                    context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_HEADERS");
+                }
                 // The gateway exports its own telemetry where Aspire points it (the dashboard), and passes on what the
                 // agencies send it to the same place, with the same credentials.
                 if (context.EnvironmentVariables.TryGetValue("OTEL_EXPORTER_OTLP_ENDPOINT", out var otlp))
@@ -75,6 +49,38 @@ public static class Hub
                 if (context.EnvironmentVariables.TryGetValue("OTEL_EXPORTER_OTLP_HEADERS", out var headers))
                     context.EnvironmentVariables["Lgsp__Ops__ForwardOtlpHeaders"] = headers;
             });
+    }
+
+    /// <summary>An agency's instances, each known to the gateway as a destination of the agency's clusters.</summary>
+    private static void AddAgency(this IDistributedApplicationBuilder builder, HubHost agency, IResourceBuilder<ExecutableResource> gateway,
+        string brokerUrl, IResourceBuilder<ExecutableResource>? broker, HubSettings settings)
+    {
+        // The agency's key for the hub's OTLP collector: fresh for each run, so no development key exists to leak.
+        var collectorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        gateway.WithEnvironment($"Lgsp__Ops__CollectorKeys__{Path.GetFileNameWithoutExtension(agency.Project.ProjectPath)}", collectorKey);
+        IResourceBuilder<ExecutableResource>? first = null;
+        for (var instance = 1; instance <= settings.InstancesOf(agency.Name); instance++)
+        {
+            var host = builder.AddHost(agency, instance, settings)
+                .WithEnvironment("ConnectionStrings__rabbitmq", brokerUrl)
+                // The agency's database, shared by its instances.
+                .WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, agency.Name + ".db")}")
+                // Telemetry goes to the hub's collector in the gateway (for /ops), which passes it on to the dashboard.
+                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", LoopbackUrl(gateway))
+                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", $"Authorization=Bearer {collectorKey}");
+            foreach (var (key, value) in settings.Seed)
+                host.WithEnvironment($"Seed__{key}", value);
+            if (broker is not null)
+                host.WaitFor(broker);
+            // Further instances start once the first has created and seeded the database they share.
+            if (first is not null)
+                host.WaitFor(first);
+            first ??= host;
+            var destination = instance == 1 ? "primary" : host.Resource.Name;
+            gateway.WithEnvironment($"ReverseProxy__Clusters__{agency.Name}__Destinations__{destination}__Address", LoopbackUrl(host))
+                .WithEnvironment($"ReverseProxy__Clusters__{agency.Name}-admin__Destinations__{destination}__Address", LoopbackUrl(host));
+        }
     }
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace LgspHub.AppHost;
 /// <c>Hub:Instances:population=2</c>, <c>Hub:OwnAgencies:land=http://127.0.0.1:7000</c> (a system of one's own in place
 /// of the mock), <c>Hub:DataDirectory</c>, <c>Hub:Seed:Citizens</c> (and the seed's other
 /// settings, given to every agency), <c>Hub:DynamicPorts=true</c> (a test's hub beside a running one), and <c>ConnectionStrings:rabbitmq</c> with <c>Hub:BrokerManagementUrl</c> for a broker of one's own
-/// (otherwise the AppHost runs Debian's rabbitmq-server as the hub's private node).
+/// (otherwise the AppHost runs Debian's rabbitmq-server as the hub's private node); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+/// sends the hub's telemetry to a collector of one's own rather than to the dashboard.
 /// </summary>
 public sealed record HubSettings(
     IReadOnlyDictionary<string, int> Instances,
@@ -18,7 +19,8 @@ public sealed record HubSettings(
     string StateDirectory,
     string RepositoryRoot,
     IReadOnlyDictionary<string, string> Seed,
-    IReadOnlyDictionary<string, string> OwnAgencies)
+    IReadOnlyDictionary<string, string> OwnAgencies,
+    string? ExternalOtlpEndpoint)
 {
     public const string Section = "Hub";
 
@@ -57,6 +59,6 @@ public sealed record HubSettings(
         return new HubSettings(instances, Path.GetFullPath(hub["DataDirectory"] ?? Path.Combine(state, "data")),
             hub.GetValue("DynamicPorts", false), brokerUrl, management, state, repository,
             hub.GetSection("Seed").GetChildren().Where(setting => setting.Value is not null).ToDictionary(setting => setting.Key, setting => setting.Value!, StringComparer.Ordinal),
-            own);
+            own, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
     }
 }

@@ -103,8 +103,17 @@ public sealed class BrokerRestartTests(HubFixture hub)
             TimeSpan.FromSeconds(15), "the gateway to route to health insurance again");
     }
 
+    /// <summary>
+    /// The messages in the queue's error queue (none when it does not exist). Just after a restart the management API
+    /// lists a queue before it has its figures: wait for them.
+    /// </summary>
     private static async Task<long> ErrorMessagesAsync(BrokerManagement broker, string queue) =>
-        (await broker.QueueAsync("/", queue + "_error"))?.GetProperty("messages").GetInt64() ?? 0;
+        (long)await Eventually.Get<object>(async () => await broker.QueueAsync("/", queue + "_error") switch
+        {
+            null => 0L,
+            { } errors when errors.TryGetProperty("messages", out var messages) => messages.GetInt64(),
+            _ => null,
+        }, TimeSpan.FromSeconds(20), $"the broker's figures for {queue}_error");
 
     /// <summary>Runs one of ./lgsp's broker commands and waits for it (it returns once the broker is stopped, or up and ready).</summary>
     private static void Run(string command)

@@ -28,6 +28,43 @@ public sealed class TraceCollectorTests : IDisposable
 
     public void Dispose() => _collector.Dispose();
 
+    [Fact]
+    public async Task What_it_passes_on_carries_the_upstream_s_headers_as_OTLP_exporters_write_them()
+    {
+        var upstream = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        upstream.Start();
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        _ = Task.Run(async () =>
+        {
+            using var client = await upstream.AcceptTcpClientAsync(timeout.Token);
+            var reader = new StreamReader(client.GetStream());
+            var head = new System.Text.StringBuilder();
+            while (await reader.ReadLineAsync(timeout.Token) is { Length: > 0 } line)
+                head.AppendLine(line);
+            received.SetResult(head.ToString());
+        }, timeout.Token);
+        var options = new OpsOptions
+        {
+            CollectorKeys = { ["LgspHub.Population"] = PopulationKey },
+            ForwardOtlpTo = $"http://127.0.0.1:{((System.Net.IPEndPoint)upstream.LocalEndpoint).Port}",
+            ForwardOtlpHeaders = "x-otlp-api-key=a%2Cb%3Dc, tenant = t1,malformed",
+        };
+        using var collector = new TraceCollector(_store, _flows, new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(),
+            Options.Create(options), NullLogger<TraceCollector>.Instance);
+        await collector.StartAsync(timeout.Token);
+
+        collector.Accept("metrics", [1, 2, 3], sender: "LgspHub.Population");
+
+        var head = await received.Task.WaitAsync(timeout.Token);
+        Assert.StartsWith("POST /v1/metrics ", head, StringComparison.Ordinal);
+        Assert.Contains("x-otlp-api-key: a,b=c", head, StringComparison.Ordinal);
+        Assert.Contains("tenant: t1", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("malformed", head, StringComparison.Ordinal);
+        await collector.StopAsync(CancellationToken.None);
+        upstream.Stop();
+    }
+
     [Theory]
     [InlineData(null, null)]
     [InlineData("", null)]
