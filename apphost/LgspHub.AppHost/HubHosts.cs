@@ -1,3 +1,5 @@
+using LgspHub.Contracts;
+
 namespace LgspHub.AppHost;
 
 /// <summary>One host of the hub: its name (the resource's, and the gateway's cluster's for an agency) and its project.</summary>
@@ -18,9 +20,9 @@ public static class HubHosts
 
     public static readonly IReadOnlyList<HubHost> Agencies =
     [
-        new("population", new Projects.LgspHub_Population()),
-        new("civil-status", new Projects.LgspHub_CivilStatus()),
-        new("land", new Projects.LgspHub_Land()),
-        new("health-insurance", new Projects.LgspHub_HealthInsurance()),
+        new(HubAgencies.Population, new Projects.LgspHub_Population()),
+        new(HubAgencies.CivilStatus, new Projects.LgspHub_CivilStatus()),
+        new(HubAgencies.Land, new Projects.LgspHub_Land()),
+        new(HubAgencies.HealthInsurance, new Projects.LgspHub_HealthInsurance()),
     ];
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using LgspHub.Load.Scenarios;
 using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Contracts;
 
 namespace LgspHub.EndToEnd.Tests;
 
@@ -12,7 +13,7 @@ namespace LgspHub.EndToEnd.Tests;
 /// </summary>
 public sealed class HubFixture : IAsyncLifetime
 {
-    public static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
+    public static IReadOnlyList<string> Agencies => HubAgencies.All;
 
     private static readonly Dictionary<string, string> Projects = new()
     {

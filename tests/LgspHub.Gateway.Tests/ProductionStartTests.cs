@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using LgspHub.Gateway.Access;
 using LgspHub.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
+using LgspHub.Contracts;
 
 namespace LgspHub.Gateway.Tests;
 
@@ -14,7 +15,6 @@ namespace LgspHub.Gateway.Tests;
 /// </summary>
 public sealed class ProductionStartTests : IDisposable
 {
-    private static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
     private static readonly string Output = GatewayOutput();
     private readonly string _data = Directory.CreateTempSubdirectory("lgsp-production-").FullName;
 
@@ -111,7 +111,7 @@ public sealed class ProductionStartTests : IDisposable
             [Variable(HubSecrets.SubjectKey)] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             [Variable($"{AgencyCredentialOptions.Section}:{nameof(AgencyCredentialOptions.OperatorKey)}")] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
         };
-        foreach (var agency in Agencies)
+        foreach (var agency in HubAgencies.All)
             settings[Variable($"{AgencyCredentialOptions.Section}:{nameof(AgencyCredentialOptions.GatewayKeys)}:{agency}")] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         return settings;
     }

@@ -119,6 +119,6 @@ public class ScenarioSchemaTests
 
         Assert.Equal(FlowNames.All.Order(StringComparer.Ordinal), Enum("mixEntry", "flow"));
         Assert.Equal(ScenarioFile.MetricNames.Order(StringComparer.Ordinal), Enum("threshold", "metric"));
-        Assert.Equal(ScenarioFile.Agencies.Order(StringComparer.Ordinal), Enum("event", "agency"));
+        Assert.Equal(LgspHub.Contracts.HubAgencies.All.Order(StringComparer.Ordinal), Enum("event", "agency"));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LgspHub.Contracts;
 
 namespace LgspHub.Benchmarks;
 
@@ -23,10 +24,10 @@ public sealed record DataOptions(
     {
         try
         {
-            var agencies = (environment("LGSP_DATA_AGENCIES") ?? string.Join(',', SeedingRun.AgencyNames))
+            var agencies = (environment("LGSP_DATA_AGENCIES") ?? string.Join(',', HubAgencies.All))
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (agencies.FirstOrDefault(a => !SeedingRun.AgencyNames.Contains(a)) is { } unknown)
-                throw new FormatException($"LGSP_DATA_AGENCIES: unknown agency {unknown} (known: {string.Join(", ", SeedingRun.AgencyNames)})");
+            if (agencies.FirstOrDefault(a => !HubAgencies.All.Contains(a)) is { } unknown)
+                throw new FormatException($"LGSP_DATA_AGENCIES: unknown agency {unknown} (known: {string.Join(", ", HubAgencies.All)})");
             var broker = environment("LGSP_DATA_BROKER") is { Length: > 0 } own ? own : environment("LGSP_RABBITMQ_URL");
             return new DataOptions(
                 Number(environment, "LGSP_DATA_CITIZENS", 1_500_000, 1_000, 2_000_000),

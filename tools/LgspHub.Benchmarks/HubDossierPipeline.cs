@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LgspHub.Contracts;
+using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.Seeding;
 
 namespace LgspHub.Benchmarks;
@@ -72,7 +73,7 @@ public sealed class HubDossierPipeline(Uri gateway) : IDossierPipeline
         var mother = _mothers[Random.Shared.Next(_mothers.Length)];
         var sex = Random.Shared.Next(2) == 0 ? Sex.Male : Sex.Female;
         using var request = Request(HttpMethod.Post, "/api/civil-status/birth-dossiers", token);
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add(HubHeaders.IdempotencyKey, Guid.NewGuid().ToString());
         request.Content = JsonContent.Create(new
         {
             child = new
@@ -114,8 +115,8 @@ public sealed class HubDossierPipeline(Uri gateway) : IDossierPipeline
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add("X-Lgsp-Purpose", "hotich.dang-ky");
-        request.Headers.Add("X-Lgsp-Officer", "tuphap-01");
+        request.Headers.Add(HubHeaders.Purpose, "hotich.dang-ky");
+        request.Headers.Add(HubHeaders.Officer, "tuphap-01");
         return request;
     }
 

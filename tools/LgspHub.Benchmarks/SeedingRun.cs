@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LgspHub.CivilStatus;
+using LgspHub.Contracts;
 using LgspHub.HealthInsurance;
 using LgspHub.Land;
 using LgspHub.Population;
@@ -22,7 +23,6 @@ public sealed record SeedResult(long Rows, TimeSpan Elapsed, long AllocatedBytes
 /// </summary>
 public sealed class SeedingRun(string folder)
 {
-    public static readonly string[] AgencyNames = ["population", "civil-status", "land", "health-insurance"];
 
     /// <summary>An agency's seed, three ways: the bulk path, EF Core's change tracking (the path before it), generation alone.</summary>
     public sealed record Agency(

@@ -1,3 +1,5 @@
+using LgspHub.Contracts;
+
 namespace LgspHub.Conform;
 
 /// <summary>What a run is asked to check.</summary>
@@ -9,17 +11,14 @@ namespace LgspHub.Conform;
 /// <param name="Citizens">The seed's citizens a run may name and change (deaths, corrections).</param>
 public sealed record ConformOptions(
     string Agency, Uri System, string? GatewayKey, string? Contract, string? MockAssembly, Uri? Broker,
-    int Seed, int CitizensFrom, int CitizensTo, TimeSpan EventTimeout)
-{
-    public static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
-}
+    int Seed, int CitizensFrom, int CitizensTo, TimeSpan EventTimeout);
 
 public static class Conformance
 {
     public static async Task<ConformanceReport> RunAsync(ConformOptions options, CancellationToken cancellationToken = default)
     {
-        if (!ConformOptions.Agencies.Contains(options.Agency))
-            throw new ConformException($"unknown agency {options.Agency} (one of {string.Join(", ", ConformOptions.Agencies)})");
+        if (!HubAgencies.All.Contains(options.Agency))
+            throw new ConformException($"unknown agency {options.Agency} (one of {string.Join(", ", HubAgencies.All)})");
         var (json, from) = await ContractSource.LoadAsync(options.Agency, options.Contract, options.MockAssembly, cancellationToken);
         var contract = OpenApiContract.Parse(json);
         var province = new ProvinceValues(options.Seed, options.CitizensFrom, options.CitizensTo);

@@ -222,7 +222,7 @@ public sealed class EventChecks : IAsyncDisposable
     /// <summary>Submits a dossier to civil status as the gateway forwards it; its id, or null (the failure recorded on the events it would have caused).</summary>
     private async Task<Guid?> SubmitAsync(string path, JsonObject body, CancellationToken cancellationToken)
     {
-        var answer = await _system.SendAsync(HttpMethod.Post, $"/api/civil-status/{path}", body.ToJsonString(), [("Idempotency-Key", Guid.NewGuid().ToString())], cancellationToken: cancellationToken);
+        var answer = await _system.SendAsync(HttpMethod.Post, $"/api/civil-status/{path}", body.ToJsonString(), [(HubHeaders.IdempotencyKey, Guid.NewGuid().ToString())], cancellationToken: cancellationToken);
         try
         {
             if (answer.Status is >= 200 and < 300 && JsonNode.Parse(answer.Body)?["dossierId"]?.GetValue<Guid>() is { } dossier)

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using LgspHub.Conform;
+using LgspHub.Contracts;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-var agencyArgument = new Argument<string>("agency") { Description = "The agency whose contract is run: " + string.Join(", ", ConformOptions.Agencies) };
-agencyArgument.AcceptOnlyFromAmong(ConformOptions.Agencies);
+var agencyArgument = new Argument<string>("agency") { Description = "The agency whose contract is run: " + string.Join(", ", HubAgencies.All) };
+agencyArgument.AcceptOnlyFromAmong([.. HubAgencies.All]);
 var urlArgument = new Argument<string>("url") { Description = "The system under test, as the gateway reaches it (http://127.0.0.1:7000)" };
 var brokerOption = new Option<string?>("--broker") { Description = "The hub's broker (amqp://user:password@host:port/), as a user that may publish and bind every event's exchange: checks the events too" };
 var keyOption = new Option<string?>("--gateway-key") { Description = "The key the gateway presents to the system (Authorization: LgspGateway <key>); default: LGSP_GATEWAY_KEY" };

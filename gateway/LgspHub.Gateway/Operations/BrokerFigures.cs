@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using LgspHub.Contracts;
 
 namespace LgspHub.Gateway.Operations;
 
@@ -13,7 +14,6 @@ public sealed record BrokerFigures(bool Available, string? Problem, IReadOnlyLis
 /// <summary>Queue depths, consumers and error-queue counts per agency, from RabbitMQ's management API.</summary>
 public sealed class BrokerClient(HttpClient http, IOptions<OpsOptions> options)
 {
-    private static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
 
     public async Task<BrokerFigures> GetAsync(CancellationToken cancellationToken)
     {
@@ -29,7 +29,7 @@ public sealed class BrokerClient(HttpClient http, IOptions<OpsOptions> options)
             var errors = queues.Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal)).ToDictionary(q => q.Name[..^6], q => q.Messages);
             return new BrokerFigures(true, null, queues
                 .Where(q => !q.Name.EndsWith("_error", StringComparison.Ordinal) && !q.Name.EndsWith("_skipped", StringComparison.Ordinal))
-                .Select(q => (q, agency: Array.Find(Agencies, a => q.Name.StartsWith(a + "-", StringComparison.Ordinal))))
+                .Select(q => (q, agency: HubAgencies.OwnerOf(q.Name)))
                 .Where(x => x.agency is not null)
                 .Select(x => new QueueFigures(x.agency!, x.q.Name, x.q.Messages, x.q.Consumers, errors.GetValueOrDefault(x.q.Name)))
                 .OrderBy(q => q.Queue, StringComparer.Ordinal)

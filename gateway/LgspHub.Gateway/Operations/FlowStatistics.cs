@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LgspHub.ServiceDefaults;
+using LgspHub.Contracts;
 
 namespace LgspHub.Gateway.Operations;
 
@@ -26,7 +27,6 @@ public sealed record DossierFigures(string Kind, long Completed, long CompletedO
 /// </summary>
 public sealed class FlowStatistics(TimeProvider clock)
 {
-    private static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
     private const string ReceiveSuffix = " receive";
 
     private const int IncidentsKept = 50;
@@ -76,7 +76,7 @@ public sealed class FlowStatistics(TimeProvider clock)
 
     public IReadOnlyList<DeliveryFigures> Deliveries(TimeSpan window) =>
         Group("delivery", window)
-            .Select(g => new DeliveryFigures(g.Key, Array.Find(Agencies, a => g.Key.StartsWith(a + "-", StringComparison.Ordinal)) ?? "",
+            .Select(g => new DeliveryFigures(g.Key, HubAgencies.OwnerOf(g.Key) ?? "",
                 g.Value.GetValueOrDefault("succeeded"), g.Value.GetValueOrDefault("failed"), g.Value.GetValueOrDefault("redelivered")))
             .ToList();
 

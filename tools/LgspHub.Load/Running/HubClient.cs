@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LgspHub.Load.Scenarios;
+using HubHeaders = LgspHub.ServiceDefaults.HubHeaders;
 
 namespace LgspHub.Load.Running;
 
@@ -18,7 +19,6 @@ public readonly record struct Answer(Outcome Outcome, int Status, JsonElement? B
 /// </summary>
 public sealed class HubClient : IDisposable
 {
-    private const string AgencyStatusHeader = "X-Lgsp-Agency-Status";
     private readonly HttpClient _http;
     private readonly Measurements _measurements;
     private readonly Func<TimeSpan> _elapsed;
@@ -71,10 +71,10 @@ public sealed class HubClient : IDisposable
         var token = await session.TokenAsync(_http, cancellationToken);
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add("X-Lgsp-Purpose", session.Credentials.Purpose);
-        request.Headers.Add("X-Lgsp-Officer", session.Credentials.Officer);
+        request.Headers.Add(HubHeaders.Purpose, session.Credentials.Purpose);
+        request.Headers.Add(HubHeaders.Officer, session.Credentials.Officer);
         if (idempotencyKey is not null)
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
+            request.Headers.Add(HubHeaders.IdempotencyKey, idempotencyKey);
         request.Content = body switch
         {
             null => null,
@@ -105,7 +105,7 @@ public sealed class HubClient : IDisposable
                 content = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
             else
                 await response.Content.LoadIntoBufferAsync(timeout.Token);
-            var agencyStatus = response.Headers.TryGetValues(AgencyStatusHeader, out var values)
+            var agencyStatus = response.Headers.TryGetValues(HubHeaders.AgencyStatus, out var values)
                 && int.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
             var (outcome, fault) = Classify((int)response.StatusCode, agencyStatus);
             answer = new Answer(outcome, (int)response.StatusCode, content);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using LgspHub.Load.Flows;
+using LgspHub.Contracts;
 
 namespace LgspHub.Load.Scenarios;
 
@@ -297,8 +298,8 @@ public static partial class ScenarioFile
                     Problem(path, "give either faults (with agency) or command");
                 if (dto.Faults is { } faults)
                 {
-                    if (dto.Agency is null || !Agencies.Contains(dto.Agency))
-                        Problem($"{path}.agency", $"one of {string.Join(", ", Agencies)}");
+                    if (dto.Agency is null || !HubAgencies.All.Contains(dto.Agency))
+                        Problem($"{path}.agency", $"one of {string.Join(", ", HubAgencies.All)}");
                     if (faults.ValueKind is not JsonValueKind.Object && !(faults.ValueKind is JsonValueKind.String && faults.GetString() == "off"))
                         Problem($"{path}.faults", "an object of fault settings (errorRate, latency, timeoutRate, consumerFailureRate, outage) or \"off\"");
                     if (admin is null)
@@ -365,7 +366,6 @@ public static partial class ScenarioFile
         }
     }
 
-    public static readonly string[] Agencies = ["population", "civil-status", "land", "health-insurance"];
 
     private static readonly Dictionary<string, ThresholdMetric> Metrics = new()
     {
