@@ -7,8 +7,8 @@ namespace LgspHub.AppHost;
 
 /// <summary>
 /// What a run leaves for the command line beside the dashboard: each host's console in .lgsp/logs/&lt;instance&gt;.log,
-/// and once every host answers its health check, .lgsp/run/hub.json with each instance's URL (what ./lgsp up waits
-/// for and prints). The file goes when the run stops.
+/// and once every host answers its health check, its process id in .lgsp/run/&lt;instance&gt;.pid and
+/// .lgsp/run/hub.json with each instance's URL (what ./lgsp up waits for and prints). They go when the run stops.
 /// </summary>
 internal sealed class HubRun(
     DistributedApplicationModel model,
@@ -28,12 +28,18 @@ internal sealed class HubRun(
             .Select(r => CopyLogsAsync(r, Path.Combine(logDirectory, r.Name + ".log"), stoppingToken)).ToList();
         try
         {
+            var run = Path.GetDirectoryName(ReadyFile)!;
+            Directory.CreateDirectory(run);
             foreach (var host in hosts)
-                await notifications.WaitForResourceHealthyAsync(host.Name, stoppingToken);
+            {
+                var ready = await notifications.WaitForResourceHealthyAsync(host.Name, stoppingToken);
+                // ./lgsp's commands that reach each instance (faults) or measure one (bench) find its process here.
+                if (ready.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+                    await File.WriteAllTextAsync(Path.Combine(run, host.Name + ".pid"), pid.ToString(), stoppingToken);
+            }
             var urls = hosts.ToDictionary(h => h.Name, h => $"http://127.0.0.1:{h.GetEndpoint("http").Port}", StringComparer.Ordinal);
             foreach (var (agency, url) in settings.OwnAgencies)
                 urls[agency] = url;
-            Directory.CreateDirectory(Path.GetDirectoryName(ReadyFile)!);
             await File.WriteAllTextAsync(ReadyFile, JsonSerializer.Serialize(new { hosts = urls }), stoppingToken);
             logger.LogInformation("The hub is ready: the gateway at {Gateway}", urls[HubHosts.Gateway.Name]);
             await Task.WhenAll(copies);
@@ -44,6 +50,8 @@ internal sealed class HubRun(
         finally
         {
             File.Delete(ReadyFile);
+            foreach (var host in hosts)
+                File.Delete(Path.Combine(Path.GetDirectoryName(ReadyFile)!, host.Name + ".pid"));
         }
     }
 
