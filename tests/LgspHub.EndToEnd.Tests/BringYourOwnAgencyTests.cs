@@ -12,12 +12,13 @@ public sealed class BringYourOwnAgencyTests
     [Fact]
     public async Task Up_with_an_agency_of_one_s_own_hands_it_to_the_AppHost_beside_the_instances()
     {
-        var (code, output, _) = await LgspAsync("source ./lgsp; parse_own_agency land=http://127.0.0.1:7000/; parse_instances population=2; apphost_arguments");
+        var (code, output, _) = await LgspAsync("source ./lgsp; parse_own_agency land=http://127.0.0.1:7000/; parse_instances population=2; NO_DASHBOARD=1; apphost_arguments");
 
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("Hub:OwnAgencies:land=http://127.0.0.1:7000", lines);
         Assert.Contains("Hub:Instances:population=2", lines);
+        Assert.Contains("Hub:Dashboard=false", lines);
     }
 
     [Theory]
