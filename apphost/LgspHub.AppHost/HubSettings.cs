@@ -4,11 +4,11 @@ namespace LgspHub.AppHost;
 
 /// <summary>
 /// What may change between runs of the one hub, from the AppHost's configuration (command line, environment):
-/// <c>Hub:Instances:population=2</c>, <c>Hub:OwnAgencies:land=http://127.0.0.1:7000</c> (a system of one's own in place
-/// of the mock), <c>Hub:DataDirectory</c>, <c>Hub:Seed:Citizens</c> (and the seed's other
-/// settings, given to every agency), <c>Hub:DynamicPorts=true</c> (a test's hub beside a running one), and <c>ConnectionStrings:rabbitmq</c> with <c>Hub:BrokerManagementUrl</c> for a broker of one's own
-/// (otherwise the AppHost runs Debian's rabbitmq-server as the hub's private node); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
-/// sends the hub's telemetry to a collector of one's own rather than to the dashboard.
+/// <c>Hub:Instances:population=2</c>; <c>Hub:OwnAgencies:land=http://127.0.0.1:7000</c>, a system of one's own in place
+/// of the mock; <c>Hub:DataDirectory</c>; <c>Hub:Seed:Citizens</c> and the seed's other settings, given to every agency;
+/// <c>Hub:DynamicPorts=true</c>, for a test's hub beside a running one; <c>ConnectionStrings:rabbitmq</c> with
+/// <c>Hub:BrokerManagementUrl</c>, a broker of one's own (otherwise the AppHost runs Debian's rabbitmq-server as the
+/// hub's private node); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, a collector of one's own instead of the dashboard.
 /// </summary>
 public sealed record HubSettings(
     IReadOnlyDictionary<string, int> Instances,
