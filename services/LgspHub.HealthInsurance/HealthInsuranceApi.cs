@@ -42,7 +42,7 @@ public static class HealthInsuranceApi
     }
 
     /// <summary>The documents' example: a card of the default seed, so "try it" on the reference page finds it.</summary>
-    private static readonly CardResponse Card = new("DN4499188309340", "049188309340", "Nguyễn Thị Trinh", new DateOnly(1988, 12, 20), "DN",
+    private static readonly CardResponse Card = new("DN4499188309340", PersonalId.Create("049", Sex.Female, 1988, 309_340).Value, "Nguyễn Thị Trinh", new DateOnly(1988, 12, 20), "DN",
         new DateOnly(2026, 1, 1), new DateOnly(2035, 12, 31), "Bệnh viện Đa khoa tỉnh Quảng Nam", true, null);
 
     private static async Task<Results<Ok<CardResponse>, ValidationProblem, ProblemHttpResult>> CheckCard(

@@ -33,7 +33,7 @@ public static class LandApi
     }
 
     /// <summary>The documents' example: a parcel of the default seed, so "try it" on the reference page finds it.</summary>
-    internal static readonly ParcelResponse Parcel = new("20401", 37, 8413, 791, "LUC", "CĐ 950103", "049188309340", "Nguyễn Thị Trinh", false);
+    internal static readonly ParcelResponse Parcel = new("20401", 37, 8413, 791, "LUC", "CĐ 950103", PersonalId.Create("049", Sex.Female, 1988, 309_340).Value, "Nguyễn Thị Trinh", false);
 
     private static async Task<Results<Ok<ParcelResponse>, ProblemHttpResult>> GetParcel(
         string communeCode, int mapSheet, int parcelNumber, LandDb db, CancellationToken cancellationToken)

@@ -52,6 +52,9 @@ public sealed class PopulationClient(HttpClient http)
 
 public static class TransferApi
 {
+    /// <summary>The example's buyer: a made-up personal ID, built as population issues them.</summary>
+    private static readonly string Buyer = PersonalId.Create("049", Sex.Male, 1995, 1234).Value;
+
     public static RouteGroupBuilder MapTransferApi(this RouteGroupBuilder api)
     {
         api.MapPost("/transfers", RecordTransfer)
@@ -67,9 +70,9 @@ public static class TransferApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestExample(new TransferRequest(LandApi.Parcel.CommuneCode, LandApi.Parcel.MapSheet, LandApi.Parcel.ParcelNumber,
                 new Party(LandApi.Parcel.OwnerPersonalId, LandApi.Parcel.OwnerName, new DateOnly(1988, 12, 20)),
-                new Party("049095001234", "Trần Văn Bình", new DateOnly(1995, 7, 2))))
+                new Party(Buyer, "Trần Văn Bình", new DateOnly(1995, 7, 2))))
             .WithResponseExample(new TransferResponse(Guid.Parse("019ad2c4-9f10-7b22-8c01-5e6f7a8b9c0d"),
-                LandApi.Parcel with { OwnerPersonalId = "049095001234", OwnerName = "Trần Văn Bình" }, new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero)),
+                LandApi.Parcel with { OwnerPersonalId = Buyer, OwnerName = "Trần Văn Bình" }, new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero)),
                 StatusCodes.Status201Created);
         return api;
     }

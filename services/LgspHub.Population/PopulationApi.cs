@@ -108,7 +108,7 @@ public static class PopulationApi
 internal static class Examples
 {
     public static readonly CitizenResponse Citizen = new(
-        "049188309340", "Nguyễn Thị Trinh", new DateOnly(1988, 12, 20), Sex.Female, "45 Trần Phú, Phường Minh An, Thành phố Hội An, Tỉnh Quảng Nam", true, null);
+        PersonalId.Create("049", Sex.Female, 1988, 309_340).Value, "Nguyễn Thị Trinh", new DateOnly(1988, 12, 20), Sex.Female, "45 Trần Phú, Phường Minh An, Thành phố Hội An, Tỉnh Quảng Nam", true, null);
 }
 
 public sealed record VerificationRequest(string? PersonalId, string? FullName, DateOnly? DateOfBirth);

@@ -67,14 +67,17 @@ public static class DossierApi
     private static DossierAccepted AcceptedExample(DossierKind kind) =>
         new(ExampleId, kind, $"/api/{CivilStatusApi.Agency}/dossiers/{ExampleId}", ExampleAt + new DossierOptions().DeadlineFor(kind));
 
+    /// <summary>The example child's personal ID: made up, built as population issues them.</summary>
+    private static readonly string ExampleChild = PersonalId.Create("049", Sex.Male, 2026, 141).Value;
+
     private static readonly DossierResponse CompletedBirth = new(
         ExampleId, DossierKind.Birth, DossierState.Completed, null, ExampleAt, ExampleAt + new DossierOptions().DeadlineFor(DossierKind.Birth), ExampleAt.AddSeconds(2), true, "KS-20401-2026-000042",
         [
             new("parents-verification", "population", StepState.Completed, ExampleAt.AddMilliseconds(300), "The mother is in the register and alive.", null, null),
             new("birth-registration", "civil-status", StepState.Completed, ExampleAt.AddMilliseconds(600), "Birth registered as KS-20401-2026-000042.",
                 new StepOutputs { RegistrationNumber = "KS-20401-2026-000042" }, null),
-            new("personal-id-and-residence", "population", StepState.Completed, ExampleAt.AddSeconds(1), "Personal ID 049226000141 issued; permanent residence registered.",
-                new StepOutputs { PersonalId = "049226000141" }, null),
+            new("personal-id-and-residence", "population", StepState.Completed, ExampleAt.AddSeconds(1), $"Personal ID {ExampleChild} issued; permanent residence registered.",
+                new StepOutputs { PersonalId = ExampleChild }, null),
             new("health-insurance-card", "health-insurance", StepState.Completed, ExampleAt.AddSeconds(2), "Card TE1490226000141 issued.",
                 new StepOutputs { CardIssued = true, CardNumber = "TE1490226000141" }, null),
         ]);

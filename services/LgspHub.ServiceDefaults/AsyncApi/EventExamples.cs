@@ -9,10 +9,10 @@ namespace LgspHub.ServiceDefaults.AsyncApi;
 public static class EventExamples
 {
     private static readonly Guid Dossier = Guid.Parse("0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b");
-    private static readonly PersonalId Mother = PersonalId.Parse("049195000321", null);
-    private static readonly PersonalId Father = PersonalId.Parse("049092000654", null);
-    private static readonly PersonalId Child = PersonalId.Parse("049226000141", null);
-    private static readonly PersonalId Deceased = PersonalId.Parse("049038000777", null);
+    private static readonly PersonalId Mother = PersonalId.Create("049", Sex.Female, 1995, 321);
+    private static readonly PersonalId Father = PersonalId.Create("049", Sex.Male, 1992, 654);
+    private static readonly PersonalId Child = PersonalId.Create("049", Sex.Male, 2026, 141);
+    private static readonly PersonalId Deceased = PersonalId.Create("049", Sex.Male, 1938, 777);
     private static readonly DateOnly Born = new(2026, 11, 20);
     private static readonly DateOnly Died = new(2026, 11, 28);
     private static readonly ResidenceAddress Residence = new("20815", "Thôn 4");
