@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -13,7 +14,7 @@ namespace LgspHub.EndToEnd.Tests;
 [Collection(HubTests.Name)]
 public sealed class AgencyCredentialTests(HubFixture hub)
 {
-    public static TheoryData<string> Instances => [.. HubFixture.Agencies, HubFixture.SecondPopulation];
+    public static TheoryData<string> Instances => [.. HubAgencies.All, HubFixture.SecondPopulation];
 
     [Theory]
     [MemberData(nameof(Instances))]
@@ -53,7 +54,7 @@ public sealed class AgencyCredentialTests(HubFixture hub)
     {
         var host = hub.Hosts[instance];
         var agency = Agency(instance);
-        var otherAgency = HubFixture.Agencies.First(a => a != agency);
+        var otherAgency = HubAgencies.All.First(a => a != agency);
         var gatewayKeys = $"{AgencyCredentialOptions.Section}:{nameof(AgencyCredentialOptions.GatewayKeys)}";
         using var withAnotherAgencysKey = Client(host, AgencyCredentials.GatewayScheme, hub.Hosts["gateway"].DevelopmentSetting($"{gatewayKeys}:{otherAgency}"));
         using var withItsOwnKey = Client(host, AgencyCredentials.GatewayScheme, hub.Hosts["gateway"].DevelopmentSetting($"{gatewayKeys}:{agency}"));

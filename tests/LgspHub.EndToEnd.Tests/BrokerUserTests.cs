@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using System.Text;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -45,10 +46,10 @@ public sealed class BrokerUserTests(HubFixture hub)
     [Fact]
     public async Task Every_agency_connects_as_a_user_of_its_own()
     {
-        var users = HubFixture.Agencies.Select(a => new Uri(hub.AgencyBrokerUrl(a)).UserInfo.Split(':')[0]).ToList();
+        var users = HubAgencies.All.Select(a => new Uri(hub.AgencyBrokerUrl(a)).UserInfo.Split(':')[0]).ToList();
 
-        Assert.Equal(HubFixture.Agencies, users);
-        foreach (var agency in HubFixture.Agencies)
+        Assert.Equal(HubAgencies.All, users);
+        foreach (var agency in HubAgencies.All)
         {
             await using var connection = await ConnectAsync(agency);
             Assert.True(connection.IsOpen);

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -165,6 +166,6 @@ public sealed class DashboardTests(HubFixture hub)
                 : null;
         }, TimeSpan.FromSeconds(30), "the broker's figures with the card queue's consumer");
         var queues = JsonDocument.Parse(json).RootElement.GetProperty("queues").EnumerateArray().ToList();
-        Assert.Equal(HubFixture.Agencies.Order(), queues.Select(q => q.GetProperty("agency").GetString()!).Distinct().Order());
+        Assert.Equal(HubAgencies.All.Order(), queues.Select(q => q.GetProperty("agency").GetString()!).Distinct().Order());
     }
 }

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -143,7 +144,7 @@ public sealed class GatewayRoutingTests(HubFixture hub)
         Assert.Equal(before, await hub.Gateway.GetStringAsync($"/api/population/citizens/{citizen.PersonalId}"));
     }
 
-    public static TheoryData<string> AgencyNames() => new(HubFixture.Agencies);
+    public static TheoryData<string> AgencyNames() => new(HubAgencies.All);
 
     private Task<HttpResponseMessage> PostJson(string path, object body) => hub.Gateway.PostAsJsonAsync(path, body);
 }

@@ -13,8 +13,6 @@ namespace LgspHub.EndToEnd.Tests;
 /// </summary>
 public sealed class HubFixture : IAsyncLifetime
 {
-    public static IReadOnlyList<string> Agencies => HubAgencies.All;
-
     private static readonly Dictionary<string, string> Projects = new()
     {
         ["gateway"] = "gateway/LgspHub.Gateway",
@@ -76,10 +74,10 @@ public sealed class HubFixture : IAsyncLifetime
     {
         await EnsureBrokerReachableAsync(new Uri(BrokerUrl));
         Traces = await OtlpTraceReceiver.StartAsync(FreePort());
-        _agencyBrokerUrls = await BrokerUsers.CreateAsync(new Uri(BrokerUrl), new Uri(BrokerManagementUrl), Agencies);
+        _agencyBrokerUrls = await BrokerUsers.CreateAsync(new Uri(BrokerUrl), new Uri(BrokerManagementUrl), HubAgencies.All);
 
         _gatewayUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        var agencyUrls = Agencies.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
+        var agencyUrls = HubAgencies.All.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
         foreach (var (agency, url) in agencyUrls)
             _processes.Add(HubProcess.Start(agency, Projects[agency], url, AgencyEnvironment(agency)));
         var secondPopulationUrl = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -146,7 +144,7 @@ public sealed class HubFixture : IAsyncLifetime
 
     /// <summary>Each agency's key for the hub's OTLP collector, by service name: fresh for each run, as ./lgsp up makes them.</summary>
     public IReadOnlyDictionary<string, string> CollectorKeys { get; } =
-        Agencies.ToDictionary(ServiceName, _ => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        HubAgencies.All.ToDictionary(ServiceName, _ => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
 
     /// <summary>A host's service name (service.name on its spans): its project's name.</summary>
     public static string ServiceName(string host) => Path.GetFileName(Projects[host]);

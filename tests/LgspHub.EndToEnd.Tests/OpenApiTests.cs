@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using System.Diagnostics;
 using System.Text.Json;
 using LgspHub.ServiceDefaults;
@@ -16,7 +17,7 @@ public sealed class OpenApiTests(HubFixture hub)
     private static readonly string[] Documents =
     [
         "/openapi/v1.json",
-        .. HubFixture.Agencies.SelectMany(agency => new[] { $"/api/{agency}/openapi/v1.json", $"/api/{agency}/openapi/admin.json" }),
+        .. HubAgencies.All.SelectMany(agency => new[] { $"/api/{agency}/openapi/v1.json", $"/api/{agency}/openapi/admin.json" }),
     ];
 
     [Fact]

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -199,7 +200,7 @@ public sealed class ScrapedRun : IAsyncLifetime
         var gateway = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(HubLayout.RepositoryRoot, "gateway", "LgspHub.Gateway", "appsettings.json")).Build();
         var targets = new Dictionary<string, Uri> { [new Uri(GatewayClients.DefaultGatewayUrl).Authority] = hub.GatewayUrl };
-        foreach (var agency in HubFixture.Agencies)
+        foreach (var agency in HubAgencies.All)
             targets[new Uri(gateway[$"ReverseProxy:Clusters:{agency}:Destinations:primary:Address"]!).Authority] = hub.Hosts[agency].Url;
         return targets;
     }

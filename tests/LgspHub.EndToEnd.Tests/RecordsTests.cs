@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -120,7 +121,7 @@ public sealed class RecordsTests(HubFixture hub)
     {
         var catalog = await hub.Gateway.GetFromJsonAsync<JsonElement[]>("/catalog");
 
-        Assert.Equal(HubFixture.Agencies.Order(), catalog!.Select(s => s.GetProperty("service").GetString()!).Order());
+        Assert.Equal(HubAgencies.All.Order(), catalog!.Select(s => s.GetProperty("service").GetString()!).Order());
         var insurance = catalog!.Single(s => s.GetProperty("service").GetString() == "health-insurance");
         Assert.Equal("/api/health-insurance/openapi/v1.json", insurance.GetProperty("openApi").GetString());
         var checkCard = insurance.GetProperty("operations").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "health-insurance.check-card");
