@@ -1,5 +1,4 @@
 using LgspHub.Gateway.Access;
-using Microsoft.AspNetCore.Authorization;
 
 namespace LgspHub.Gateway;
 

@@ -1,7 +1,7 @@
+using LgspHub.AgencyDefaults;
 using LgspHub.CivilStatus.Dossiers;
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 using Microsoft.EntityFrameworkCore;
 
 namespace LgspHub.CivilStatus;

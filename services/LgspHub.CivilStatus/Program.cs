@@ -1,10 +1,11 @@
+using LgspHub.AgencyDefaults;
 using LgspHub.CivilStatus;
 using LgspHub.CivilStatus.Dossiers;
-using LgspHub.ServiceDefaults;
+using LgspHub.Messaging;
 using LgspHub.ServiceDefaults.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddAgencyDefaults();
 builder.AddAgencyDatabase<CivilStatusDb>(CivilStatusApi.Agency);
 builder.AddMessaging(CivilStatusApi.Agency);
 builder.Services.Configure<DossierOptions>(builder.Configuration.GetSection(DossierOptions.Section));
@@ -12,6 +13,6 @@ builder.AddAgencyOpenApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<CivilStatusDb, Registration>(CivilStatusDb.Seed);
-app.MapDefaultEndpoints();
+app.MapAgencyEndpoints();
 app.MapCivilStatusApi();
 app.Run();

@@ -1,5 +1,5 @@
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 

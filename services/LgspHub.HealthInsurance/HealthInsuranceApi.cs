@@ -1,3 +1,4 @@
+using LgspHub.AgencyDefaults;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;

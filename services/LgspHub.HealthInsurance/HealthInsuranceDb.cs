@@ -1,6 +1,6 @@
+using LgspHub.AgencyDefaults;
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 using Microsoft.EntityFrameworkCore;
 
 namespace LgspHub.HealthInsurance;

@@ -1,14 +1,15 @@
+using LgspHub.AgencyDefaults;
 using LgspHub.HealthInsurance;
-using LgspHub.ServiceDefaults;
+using LgspHub.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddAgencyDefaults();
 builder.AddAgencyDatabase<HealthInsuranceDb>(HealthInsuranceApi.Agency);
 builder.AddMessaging(HealthInsuranceApi.Agency);
 builder.AddHealthInsuranceApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<HealthInsuranceDb, Card>(HealthInsuranceDb.Seed);
-app.MapDefaultEndpoints();
+app.MapAgencyEndpoints();
 app.MapHealthInsuranceApi();
 app.Run();

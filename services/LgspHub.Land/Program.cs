@@ -1,9 +1,10 @@
+using LgspHub.AgencyDefaults;
 using LgspHub.Land;
+using LgspHub.Messaging;
 using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddAgencyDefaults();
 builder.AddAgencyDatabase<LandDb>(LandApi.Agency);
 builder.AddMessaging(LandApi.Agency);
 builder.AddGatewayClient<PopulationClient>();
@@ -11,6 +12,6 @@ builder.AddAgencyOpenApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<LandDb, Parcel>(LandDb.Seed);
-app.MapDefaultEndpoints();
+app.MapAgencyEndpoints();
 app.MapLandApi();
 app.Run();

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;

@@ -1,7 +1,7 @@
 using LgspHub.Contracts;
+using LgspHub.Seeding;
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;
-using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,15 +1,16 @@
+using LgspHub.AgencyDefaults;
+using LgspHub.Messaging;
 using LgspHub.Population;
-using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddAgencyDefaults();
 builder.AddAgencyDatabase<PopulationDb>(PopulationApi.Agency);
 builder.AddMessaging(PopulationApi.Agency);
 builder.AddAgencyOpenApi();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync<PopulationDb, Citizen>(PopulationDb.Seed);
-app.MapDefaultEndpoints();
+app.MapAgencyEndpoints();
 app.MapPopulationApi();
 app.Run();

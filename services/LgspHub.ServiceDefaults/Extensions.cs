@@ -1,12 +1,8 @@
 using System.Text.Json.Serialization;
-using MassTransit.Logging;
-using MassTransit.Monitoring;
-using LgspHub.ServiceDefaults.Admin;
-using LgspHub.ServiceDefaults.Outbox;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -35,9 +31,6 @@ public static class Extensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         // Development secrets (appsettings.Development.json) never run outside Development.
         builder.RefuseDevelopmentSecrets();
-        // Resolved by agencies only (MapDefaultEndpoints): their API answers the gateway, their /admin the operators.
-        builder.Services.Configure<AgencyAccessOptions>(builder.Configuration.GetSection(AgencyAccessOptions.Section));
-        builder.Services.AddSingleton<AgencyAccess>();
         // Agency-to-agency calls go through the gateway; retries, timeouts and a circuit breaker come from Polly.
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         return builder;
@@ -63,12 +56,9 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(serviceName)
-                .AddMeter(InstrumentationOptions.MeterName)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(serviceName)
-                .AddSource(OutboxTelemetry.ActivitySourceName)
-                .AddSource(DiagnosticHeaders.DefaultListenerName)
                 .AddSource("Yarp.ReverseProxy")
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHousekeeping(context.Request.Path))
                 .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !IsHousekeeping(request.RequestUri?.AbsolutePath))
@@ -91,15 +81,6 @@ public static class Extensions
         app.MapHealthChecks("/health/ready").AllowAnonymous();
         // Prometheus scrapes every host; deploy/prometheus has the configuration and the alert rules.
         app.MapPrometheusScrapingEndpoint().AllowAnonymous();
-        if (app.Services.GetService<ErrorQueues>() is not null)
-        {
-            // An agency: before its fault injection and every endpoint, so a caller without the credential reaches nothing.
-            app.Use(app.Services.GetRequiredService<AgencyAccess>().InvokeAsync);
-            app.MapAdminApi();
-        }
-        // Injected outage, latency, errors and timeouts on the agency's /api requests (Admin/HttpFaults.cs).
-        if (app.Services.GetService<HttpFaults>() is { } faults)
-            app.Use(faults.InvokeAsync);
         return app;
     }
 

@@ -21,6 +21,9 @@ public static class HubHeaders
     /// <summary>The agency's own status, on every answer the agency gave (absent when the gateway answered alone).</summary>
     public const string AgencyStatus = "X-Lgsp-Agency-Status";
 
+    /// <summary>Faults one request asks for itself (tests; LgspHub.Faults' FaultRequestHeader reads it), passed on by the gateway only for consumers with the fault-injection right.</summary>
+    public const string Fault = "X-Lgsp-Fault";
+
     /// <summary>The key under which a retried submission finds the dossier it made (IETF Idempotency-Key draft).</summary>
     public const string IdempotencyKey = "Idempotency-Key";
 }

@@ -1,3 +1,4 @@
+using LgspHub.Data;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

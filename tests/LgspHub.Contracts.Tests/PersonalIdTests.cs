@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LgspHub.Contracts;
 
 namespace LgspHub.Contracts.Tests;
 

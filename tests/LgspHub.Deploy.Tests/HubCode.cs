@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 
 namespace LgspHub.Deploy.Tests;
 
@@ -61,12 +62,23 @@ internal static partial class HubCode
 
     private static string Kebab(string pascal) => PascalWord().Replace(pascal, "-$1").ToLowerInvariant();
 
-    /// <summary>The source files a host is built from: its project, ServiceDefaults and the contracts.</summary>
+    /// <summary>The source files a host is built from: its project's and those of every project it references, however deep.</summary>
     public static IEnumerable<string> SourcesOf(HubHost host) =>
-        new[] { host.Project, "services/LgspHub.ServiceDefaults", "contracts/LgspHub.Contracts" }
-            .SelectMany(folder => Directory.EnumerateFiles(Repo.PathOf(folder), "*.cs", SearchOption.AllDirectories))
+        ProjectFolders(Repo.PathOf(host.Project))
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
             .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    private static HashSet<string> ProjectFolders(string folder, HashSet<string>? seen = null)
+    {
+        seen ??= new HashSet<string>(StringComparer.Ordinal);
+        if (!seen.Add(Path.GetFullPath(folder)))
+            return seen;
+        var project = XDocument.Load(Path.Combine(folder, Path.GetFileName(folder) + ".csproj"));
+        foreach (var reference in project.Descendants("ProjectReference"))
+            ProjectFolders(Path.GetDirectoryName(Path.GetFullPath(Path.Combine(folder, (string)reference.Attribute("Include")!)))!, seen);
+        return seen;
+    }
 
     /// <summary>The integration events: every message type an agency consumes (IConsumer&lt;T&gt;).</summary>
     public static IReadOnlySet<string> Events => Agencies.SelectMany(Consumes).ToHashSet(StringComparer.Ordinal);

@@ -1,7 +1,8 @@
-using LgspHub.Contracts;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LgspHub.AgencyDefaults;
+using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.ServiceDefaults;
 

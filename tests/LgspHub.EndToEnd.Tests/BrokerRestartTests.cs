@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;

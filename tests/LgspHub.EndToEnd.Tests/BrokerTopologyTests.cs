@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults;
+using LgspHub.Messaging;
 using MassTransit;
 
 namespace LgspHub.EndToEnd.Tests;

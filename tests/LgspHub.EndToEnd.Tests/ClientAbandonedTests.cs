@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LgspHub.ServiceDefaults.Admin;
+using LgspHub.ServiceDefaults;
 
 namespace LgspHub.EndToEnd.Tests;
 
@@ -19,7 +19,7 @@ public sealed class ClientAbandonedTests(HubFixture hub)
         var metricBefore = await AbandonedMetricAsync(consumer.Id);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, ParcelPath());
-        request.Headers.Add(FaultRequestHeader.Name, "delay=5s");
+        request.Headers.Add(HubHeaders.Fault, "delay=5s");
         using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.SendAsync(request, giveUp.Token));
 

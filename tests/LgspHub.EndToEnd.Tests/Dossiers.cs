@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 
 namespace LgspHub.EndToEnd.Tests;
 

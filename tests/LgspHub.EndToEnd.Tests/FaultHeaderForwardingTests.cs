@@ -1,5 +1,5 @@
 using System.Net;
-using LgspHub.ServiceDefaults.Admin;
+using LgspHub.ServiceDefaults;
 
 namespace LgspHub.EndToEnd.Tests;
 
@@ -45,7 +45,7 @@ public sealed class FaultHeaderForwardingTests(HubFixture hub)
     private static HttpRequestMessage WithFault(string path, string fault)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add(FaultRequestHeader.Name, fault);
+        request.Headers.Add(HubHeaders.Fault, fault);
         return request;
     }
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using LgspHub.Load.Scenarios;
-using LgspHub.ServiceDefaults.Seeding;
 using LgspHub.Contracts;
+using LgspHub.Load.Scenarios;
+using LgspHub.Seeding;
 
 namespace LgspHub.EndToEnd.Tests;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using LgspHub.AgencyDefaults;
 using LgspHub.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
-using LgspHub.ServiceDefaults;
+using LgspHub.AgencyDefaults;
+using LgspHub.Data;
+using LgspHub.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

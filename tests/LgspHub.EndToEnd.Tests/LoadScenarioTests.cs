@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using LgspHub.Load.Reporting;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;
 

@@ -1,6 +1,6 @@
-using LgspHub.Contracts;
 using System.Diagnostics;
 using System.Text.Json;
+using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 
 namespace LgspHub.EndToEnd.Tests;

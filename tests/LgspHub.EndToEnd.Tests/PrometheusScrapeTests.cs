@@ -1,12 +1,11 @@
-using LgspHub.Contracts;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.Admin;
 using Microsoft.Extensions.Configuration;
 
 namespace LgspHub.EndToEnd.Tests;
@@ -143,7 +142,7 @@ public sealed class ScrapedRun : IAsyncLifetime
             var fault = i == 100 ? "delay=1200ms" : $"delay={i * 37 % 100 * 3}ms";
             if (i % 25 == 7)
                 fault += ", error";
-            requests.Add(() => Get(parcelPath, (FaultRequestHeader.Name, fault)));
+            requests.Add(() => Get(parcelPath, (HubHeaders.Fault, fault)));
         }
         for (var i = 0; i < 20; i++)
             requests.Add(() => Get("/api/population/citizens/049099999999"));                          // the agency's 404: an answer

@@ -88,7 +88,7 @@ public sealed class RedeliveryTests : IAsyncLifetime, IDisposable
         Assert.True(attempts.Count > 5, $"{attempts.Count} attempts: more than a delivery and its four immediate retries");
         Assert.Null(await _broker.QueueAsync(_virtualHost, Queue + "_error"));
         // While it waited, it held no consumer slot: it was in the broker, in its endpoint's wait queue.
-        Assert.NotNull(await _broker.QueueAsync(_virtualHost, ServiceDefaults.WaitQueues.Name(Queue, TimeSpan.FromSeconds(2))));
+        Assert.NotNull(await _broker.QueueAsync(_virtualHost, Messaging.WaitQueues.Name(Queue, TimeSpan.FromSeconds(2))));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using LgspHub.Gateway.Operations;
-using LgspHub.ServiceDefaults;
+using LgspHub.Messaging;
 
 namespace LgspHub.Gateway.Tests;
 

@@ -1,5 +1,5 @@
-using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.AgencyDefaults;
+using LgspHub.Seeding;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 

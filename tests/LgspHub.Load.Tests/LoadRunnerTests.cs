@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LgspHub.AgencyDefaults;
 
 namespace LgspHub.ServiceDefaults.Tests;
 
@@ -84,7 +85,7 @@ public class AgencyAccessTests
         await using var agency = await TestAgency.StartAsync(allowFaultHeader: true);
         using var anyone = new HttpClient { BaseAddress = agency.Url };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/test/things/1");
-        request.Headers.Add(Admin.FaultRequestHeader.Name, "delay=30s");
+        request.Headers.Add(HubHeaders.Fault, "delay=30s");
 
         var refused = await anyone.SendAsync(request);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using LgspHub.ServiceDefaults.Admin;
+using LgspHub.Faults;
+using LgspHub.Messaging;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,8 +41,10 @@ public sealed class ConsumerFaultsTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<FaultInjection>();
+        // As AddFaultInjection registers it: the consume pipeline puts it inside the retries.
+        services.AddSingleton<IConsumerConfigurationObserver, ConsumerFaults>();
         services.AddSingleton<Received>();
-        services.AddOptions<MassTransitHostOptions>().Configure(host => host.ConsumerStopTimeout = Messaging.ConsumerStopTimeout);
+        services.AddOptions<MassTransitHostOptions>().Configure(host => host.ConsumerStopTimeout = HubMessaging.ConsumerStopTimeout);
         services.AddMassTransitTestHarness(bus =>
         {
             // Retries take up to a few seconds: the harness must not call the bus idle in between.

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LgspHub.ServiceDefaults.Admin;
+using LgspHub.Faults;
 
 namespace LgspHub.ServiceDefaults.Tests;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using LgspHub.ServiceDefaults.Admin;
+using LgspHub.Faults;
 
 namespace LgspHub.ServiceDefaults.Tests;
 
@@ -139,7 +139,7 @@ public class HttpFaultsTests
         var delayed = await SendAsync(agency, "delay=300ms");
         var elapsed = clock.Elapsed;
         var refused = await SendAsync(agency, "explode");
-        await AssertHangsAsync(agency, "hang-2", request => request.Headers.Add(FaultRequestHeader.Name, "timeout"));
+        await AssertHangsAsync(agency, "hang-2", request => request.Headers.Add(HubHeaders.Fault, "timeout"));
         var plain = await agency.Client.GetAsync("/api/test/things/1");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
@@ -147,7 +147,7 @@ public class HttpFaultsTests
         // Timers may fire a tick early against the stopwatch (seen in CI: 299.6 ms), so allow one tick.
         Assert.True(elapsed >= TimeSpan.FromMilliseconds(285), $"answered after {elapsed.TotalMilliseconds:0.0} ms");
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(FaultRequestHeader.Name, out _));
+        Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(HubHeaders.Fault, out _));
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         Assert.Equal(FaultSettings.Off, agency.Faults.Current);
     }
@@ -168,7 +168,7 @@ public class HttpFaultsTests
     private static Task<HttpResponseMessage> SendAsync(TestAgency agency, string fault)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/test/things/1");
-        request.Headers.Add(FaultRequestHeader.Name, fault);
+        request.Headers.Add(HubHeaders.Fault, fault);
         return agency.Client.SendAsync(request);
     }
 

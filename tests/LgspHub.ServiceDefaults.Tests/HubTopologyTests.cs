@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.AsyncApi;
+using LgspHub.Messaging;
+using LgspHub.Messaging.AsyncApi;
 using MassTransit;
 
 namespace LgspHub.ServiceDefaults.Tests;

@@ -1,3 +1,4 @@
+using LgspHub.Messaging;
 using Microsoft.Extensions.Hosting;
 
 namespace LgspHub.ServiceDefaults.Tests;

@@ -1,5 +1,5 @@
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.Outbox;
+using LgspHub.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.Outbox;
+using LgspHub.Data;
+using LgspHub.Messaging.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,7 @@
+using LgspHub.AgencyDefaults;
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Data;
+using LgspHub.Seeding;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,5 @@
+using LgspHub.AgencyDefaults;
+
 namespace LgspHub.ServiceDefaults.Tests;
 
 /// <summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 
 namespace LgspHub.ServiceDefaults.Tests;
 

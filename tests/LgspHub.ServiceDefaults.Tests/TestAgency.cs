@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
-using LgspHub.ServiceDefaults.Admin;
+using LgspHub.AgencyDefaults;
+using LgspHub.Faults;
+using LgspHub.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -45,8 +47,7 @@ public sealed class TestAgency : IAsyncDisposable
         builder.Configuration[$"{AgencyAccessOptions.Section}:{nameof(AgencyAccessOptions.GatewayKey)}"] = GatewayKey;
         builder.Configuration[$"{AgencyAccessOptions.Section}:{nameof(AgencyAccessOptions.OperatorKey)}"] = OperatorKey;
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-        builder.AddServiceDefaults();
-        builder.AddFaultInjection();
+        builder.AddAgencyDefaults();
         // The admin endpoints resolve it per request; nothing here reaches a broker.
         builder.Services.AddSingleton(new ErrorQueues(new Uri("amqp://guest:guest@127.0.0.1:1/")));
 
@@ -65,7 +66,7 @@ public sealed class TestAgency : IAsyncDisposable
                     agency.Finished.GetOrAdd(id.ToString(), _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         });
-        app.MapDefaultEndpoints();
+        app.MapAgencyEndpoints();
         app.MapGet("/api/test/things/{id}", (string id) =>
         {
             Interlocked.Increment(ref agency._served);

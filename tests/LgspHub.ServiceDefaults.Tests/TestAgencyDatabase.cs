@@ -1,3 +1,5 @@
+using LgspHub.AgencyDefaults;
+using LgspHub.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 

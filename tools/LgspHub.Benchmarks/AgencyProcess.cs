@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using LgspHub.AgencyDefaults;
 using LgspHub.ServiceDefaults;
 
 namespace LgspHub.Benchmarks;

@@ -17,7 +17,7 @@ namespace LgspHub.Benchmarks;
 public sealed class BareDossierPipeline : IDossierPipeline
 {
     private const string Exchange = "lgsp-bench-dossiers";
-    // The hub's endpoint settings (ServiceDefaults/Messaging.cs): prefetch 100, 8 messages at once.
+    // The hub's endpoint settings (LgspHub.Messaging/HubMessaging.cs): prefetch 100, 8 messages at once.
     private const ushort Prefetch = 100;
     private const ushort Concurrency = 8;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LgspHub.ServiceDefaults;
+using LgspHub.Messaging;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,7 +42,7 @@ public static class BusVariants
 }
 
 /// <summary>
-/// MassTransit exactly as every agency sets it up (<see cref="Messaging.AddMessaging"/>: durable queues,
+/// MassTransit exactly as every agency sets it up (<see cref="HubMessaging.AddMessaging"/>: durable queues,
 /// persistent messages, publisher confirms, retries, the error-queue observer, fault injection off, the
 /// hub's prefetch and concurrency), then the given endpoint settings on top, when given.
 /// </summary>
@@ -79,7 +79,7 @@ public sealed class MassTransitVariant(Uri broker, IConfigureReceiveEndpoint? tu
     }
 }
 
-/// <summary>The consumer side of the tuning, applied to every receive endpoint as a bus-wide setting in Messaging.cs would be.</summary>
+/// <summary>The consumer side of the tuning, applied to every receive endpoint as a bus-wide setting in HubMessaging.cs would be.</summary>
 public sealed class EndpointTuning(ushort prefetch, ushort concurrency) : IConfigureReceiveEndpoint
 {
     public void Configure(string name, IReceiveEndpointConfigurator configurator)

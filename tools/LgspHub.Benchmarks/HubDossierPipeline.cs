@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LgspHub.Contracts;
+using LgspHub.Seeding;
 using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.Seeding;
 
 namespace LgspHub.Benchmarks;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
+using LgspHub.AgencyDefaults;
 using LgspHub.CivilStatus;
-using LgspHub.Contracts;
+using LgspHub.Data;
 using LgspHub.HealthInsurance;
 using LgspHub.Land;
 using LgspHub.Population;
-using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using HdrHistogram;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 
 namespace LgspHub.Benchmarks;
 

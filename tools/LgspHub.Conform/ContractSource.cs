@@ -79,7 +79,7 @@ public static class ContractSource
                     throw new ConformException($"the hub's mock {agency} ({assembly}) exited with {process.ExitCode} before serving its document");
                 try
                 {
-                    using var response = await http.GetAsync($"/api/{agency}/openapi/{LgspHub.ServiceDefaults.OpenApi.AgencyOpenApi.ConsumerDocument}.json", cancellationToken);
+                    using var response = await http.GetAsync($"/api/{agency}/openapi/{LgspHub.ServiceDefaults.OpenApi.HubOpenApi.ConsumerDocument}.json", cancellationToken);
                     if (response.StatusCode == HttpStatusCode.OK)
                         return await response.Content.ReadAsStringAsync(cancellationToken);
                 }

@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LgspHub.Contracts;
+using LgspHub.Messaging;
+using LgspHub.Messaging.AsyncApi;
+using LgspHub.Seeding;
 using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.AsyncApi;
 using MassTransit;
 using MassTransit.Serialization;
 using RabbitMQ.Client;
@@ -142,7 +144,7 @@ public sealed class EventChecks : IAsyncDisposable
                 };
                 break;
             case "population":
-                var reference = new ServiceDefaults.Seeding.SeedOptions().ReferenceDate;
+                var reference = new SeedOptions().ReferenceDate;
                 var mother = _province.Take(c => c.Sex == Sex.Female && reference.Year - c.DateOfBirth.Year is >= 20 and <= 40, "a mother");
                 var residence = new ResidenceAddress(mother.Commune.Code, "Thôn 1");
                 yield return async ct =>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using LgspHub.Contracts;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 
 namespace LgspHub.Conform;
 

@@ -1,6 +1,5 @@
 using LgspHub.ServiceDefaults;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
 namespace LgspHub.Gateway.Access;

@@ -1,4 +1,3 @@
-using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
@@ -25,7 +24,7 @@ public static class ApiReference
                     .AddDocument("lgsp", "Everything a consumer calls", CombinedOpenApi.Path, isDefault: true)
                     .AddDocuments(agencies)
                     .AddAsyncApiDocument("events", "Integration events (AsyncAPI)", Catalog.AsyncApiPath)
-                    .AddPreferredSecuritySchemes([AgencyOpenApi.SecurityScheme])
+                    .AddPreferredSecuritySchemes([HubOpenApi.SecurityScheme])
                     // Nothing of the page calls out: the hub runs without the internet.
                     .DisableTelemetry()
                     .DisableAgent();

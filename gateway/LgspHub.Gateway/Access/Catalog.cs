@@ -1,5 +1,5 @@
-using LgspHub.ServiceDefaults;
-using LgspHub.ServiceDefaults.AsyncApi;
+using LgspHub.Messaging;
+using LgspHub.Messaging.AsyncApi;
 using Yarp.ReverseProxy.Configuration;
 
 namespace LgspHub.Gateway.Access;
@@ -43,7 +43,7 @@ public static class Catalog
             .WithSummary("Every service and operation the hub routes, its OpenAPI document, and which consumers may call it");
 
         // A contract, like the agencies' OpenAPI documents: open to read, it holds no data.
-        var broker = new Uri(app.ServiceProvider.GetRequiredService<IConfiguration>().GetConnectionString("rabbitmq") ?? Messaging.DefaultBrokerUrl);
+        var broker = new Uri(app.ServiceProvider.GetRequiredService<IConfiguration>().GetConnectionString("rabbitmq") ?? HubMessaging.DefaultBrokerUrl);
         var asyncApi = AsyncApiDocument.Create($"{broker.Host}:{broker.Port}").ToJsonString();
         app.MapGet(AsyncApiPath, () => TypedResults.Text(asyncApi, "application/json"))
             .AllowAnonymous()

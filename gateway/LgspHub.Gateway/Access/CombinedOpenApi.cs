@@ -34,7 +34,7 @@ public static class CombinedOpenApi
         builder.Services.AddOpenApi(HubDocument, options =>
         {
             options.ShouldInclude = description => HubOperationOf(description.ActionDescriptor.EndpointMetadata) is not null;
-            options.AddSchemaTransformer(AgencyOpenApi.IntegersAsIntegers);
+            options.AddSchemaTransformer(HubOpenApi.IntegersAsIntegers);
             options.AddOperationTransformer(async (operation, context, cancellationToken) =>
             {
                 var name = HubOperationOf(context.Description.ActionDescriptor.EndpointMetadata)!.Name;
@@ -103,7 +103,7 @@ public static class CombinedOpenApi
         {
             try
             {
-                var address = new Uri(destination.Model.Config.Address.TrimEnd('/') + $"/api/{agency}/openapi/{AgencyOpenApi.ConsumerDocument}.json");
+                var address = new Uri(destination.Model.Config.Address.TrimEnd('/') + $"/api/{agency}/openapi/{HubOpenApi.ConsumerDocument}.json");
                 return JsonNode.Parse(await http.GetStringAsync(address, cancellationToken))?.AsObject();
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)

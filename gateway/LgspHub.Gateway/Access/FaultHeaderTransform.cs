@@ -1,5 +1,4 @@
-using LgspHub.ServiceDefaults.Admin;
-using Yarp.ReverseProxy.Configuration;
+using LgspHub.ServiceDefaults;
 using Yarp.ReverseProxy.Transforms;
 
 namespace LgspHub.Gateway.Access;
@@ -20,8 +19,8 @@ public static class FaultHeaderTransform
             var consumers = context.Services.GetRequiredService<IConsumerRegistry>();
             context.AddRequestTransform(transform =>
             {
-                if (transform.HttpContext.Request.Headers.ContainsKey(FaultRequestHeader.Name) && !MayInjectFaults(transform.HttpContext, consumers))
-                    transform.ProxyRequest.Headers.Remove(FaultRequestHeader.Name);
+                if (transform.HttpContext.Request.Headers.ContainsKey(HubHeaders.Fault) && !MayInjectFaults(transform.HttpContext, consumers))
+                    transform.ProxyRequest.Headers.Remove(HubHeaders.Fault);
                 return ValueTask.CompletedTask;
             });
         });

@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using LgspHub.ServiceDefaults;
 using LgspHub.Gateway.Transactions;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace LgspHub.Gateway.Access;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using LgspHub.ServiceDefaults;
 using LgspHub.Contracts;
+using LgspHub.Messaging;
 
 namespace LgspHub.Gateway.Operations;
 

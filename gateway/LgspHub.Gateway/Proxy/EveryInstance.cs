@@ -1,4 +1,3 @@
-using System.Net.Http;
 using Microsoft.AspNetCore.Mvc;
 using LgspHub.Gateway.Access;
 using Yarp.ReverseProxy.Model;

@@ -1,4 +1,3 @@
-using System.Net.Http;
 using LgspHub.Gateway.Access;
 using Yarp.ReverseProxy.Forwarder;
 

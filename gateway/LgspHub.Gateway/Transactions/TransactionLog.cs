@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using LgspHub.ServiceDefaults;
+using LgspHub.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using LgspHub.Contracts;
+using LgspHub.Seeding;
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;
-using LgspHub.ServiceDefaults.Seeding;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using LgspHub.Load.Running;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 using static LgspHub.Load.Flows.ProvinceData;
 
 namespace LgspHub.Load.Flows;

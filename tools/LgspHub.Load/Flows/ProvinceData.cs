@@ -1,6 +1,6 @@
 using LgspHub.Contracts;
 using LgspHub.Load.Scenarios;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 
 namespace LgspHub.Load.Flows;
 

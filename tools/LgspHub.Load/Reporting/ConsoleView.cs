@@ -1,4 +1,3 @@
-using LgspHub.Load.Running;
 using Spectre.Console;
 using static LgspHub.Load.Reporting.HtmlReport;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using LgspHub.Load.Running;
 
 namespace LgspHub.Load.Reporting;
 

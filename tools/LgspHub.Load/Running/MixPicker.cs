@@ -1,4 +1,3 @@
-using LgspHub.Load.Flows;
 using LgspHub.Load.Scenarios;
 
 namespace LgspHub.Load.Running;

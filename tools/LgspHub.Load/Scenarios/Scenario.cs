@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LgspHub.Load.Flows;
-using LgspHub.ServiceDefaults.Seeding;
+using LgspHub.Seeding;
 
 namespace LgspHub.Load.Scenarios;
 
