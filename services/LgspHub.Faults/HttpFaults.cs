@@ -113,7 +113,7 @@ public sealed class HttpFaults
     {
         // On the agency's server span, so a failed transaction's trace says the failure was injected.
         Activity.Current?.SetTag("lgsp.injected_fault", fault);
-        return ValueTask.FromResult<Outcome<IResult?>?>(Outcome.FromResult<IResult?>(
+        return ValueTask.FromResult<Outcome<IResult?>?>(Polly.Outcome.FromResult<IResult?>(
             TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable")));
     }
 }

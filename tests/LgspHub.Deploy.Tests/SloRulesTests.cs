@@ -1,7 +1,8 @@
-using LgspHub.Gateway.Access;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LgspHub.Contracts;
+using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
 using LgspHub.Gateway.Transactions;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Identity;
 
 namespace LgspHub.EndToEnd.Tests;
@@ -23,7 +24,10 @@ public sealed record TestConsumer(string Id, string[] Rights, int RequestsPerSec
             yield return new($"{prefix}Rights__{i}", Rights[i]);
     }
 
-    public async Task<string> TokenAsync(Uri gateway)
+    public async Task<string> TokenAsync(Uri gateway) => (await IssueAsync(gateway)).Token;
+
+    /// <summary>A token and when to renew it: at two thirds of its lifetime, as a consumer system would.</summary>
+    private async Task<(string Token, DateTimeOffset RenewAt)> IssueAsync(Uri gateway)
     {
         using var http = new HttpClient { BaseAddress = gateway };
         // The token endpoint shares a per-address bucket with every anonymous caller (the fuzz test's among
@@ -42,27 +46,54 @@ public sealed record TestConsumer(string Id, string[] Rights, int RequestsPerSec
             return null;
         }, TimeSpan.FromSeconds(20), $"a token for {Id}");
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        var token = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (token.GetProperty("access_token").GetString()!, DateTimeOffset.UtcNow.AddSeconds(token.GetProperty("expires_in").GetInt32() * 2 / 3.0));
     }
 
     /// <summary>A client that calls the gateway as this consumer, declaring a purpose and an officer as LGSP calls must.</summary>
+    /// <remarks>The token is renewed before it ends: a client of the shared fixture lives as long as the whole suite.</remarks>
     public async Task<HttpClient> ClientAsync(Uri gateway) =>
-        new(new ConsumerHandler(await TokenAsync(gateway)) { InnerHandler = new HttpClientHandler() })
+        new(new ConsumerHandler(this, gateway, await IssueAsync(gateway)) { InnerHandler = new HttpClientHandler() })
         {
             BaseAddress = gateway,
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-    private sealed class ConsumerHandler(string token) : DelegatingHandler
+    private sealed class ConsumerHandler(TestConsumer consumer, Uri gateway, (string Token, DateTimeOffset RenewAt) issued) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        private readonly SemaphoreSlim _renewing = new(1, 1);
+        private (string Token, DateTimeOffset RenewAt) _issued = issued;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            request.Headers.Authorization ??= new("Bearer", token);
-            if (!request.Headers.Contains("X-Lgsp-Purpose"))
-                request.Headers.Add("X-Lgsp-Purpose", "test.suite");
-            if (!request.Headers.Contains("X-Lgsp-Officer"))
-                request.Headers.Add("X-Lgsp-Officer", "officer-001");
-            return base.SendAsync(request, cancellationToken);
+            request.Headers.Authorization ??= new("Bearer", await TokenAsync(cancellationToken));
+            if (!request.Headers.Contains(HubHeaders.Purpose))
+                request.Headers.Add(HubHeaders.Purpose, "test.suite");
+            if (!request.Headers.Contains(HubHeaders.Officer))
+                request.Headers.Add(HubHeaders.Officer, "officer-001");
+            return await base.SendAsync(request, cancellationToken);
+        }
+
+        private async Task<string> TokenAsync(CancellationToken cancellationToken)
+        {
+            await _renewing.WaitAsync(cancellationToken);
+            try
+            {
+                if (DateTimeOffset.UtcNow >= _issued.RenewAt)
+                    _issued = await consumer.IssueAsync(gateway);
+                return _issued.Token;
+            }
+            finally
+            {
+                _renewing.Release();
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _renewing.Dispose();
+            base.Dispose(disposing);
         }
     }
 }

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using LgspHub.Gateway.Transactions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

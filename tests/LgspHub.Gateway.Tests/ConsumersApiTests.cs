@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using Microsoft.EntityFrameworkCore;

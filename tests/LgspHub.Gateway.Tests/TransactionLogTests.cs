@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using LgspHub.Contracts;
 using LgspHub.Gateway.Transactions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

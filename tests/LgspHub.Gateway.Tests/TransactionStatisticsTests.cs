@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using LgspHub.Gateway.Operations;
 using LgspHub.Gateway.Transactions;
 

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using LgspHub.Load.Running;
 
 namespace LgspHub.Load.Tests;

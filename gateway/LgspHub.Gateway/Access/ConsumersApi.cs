@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LgspHub.Contracts;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using HdrHistogram;
+using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Transactions;
 using OpenTelemetry;

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;

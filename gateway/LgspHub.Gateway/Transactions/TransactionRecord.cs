@@ -1,19 +1,6 @@
-namespace LgspHub.Gateway.Transactions;
+using LgspHub.Contracts;
 
-public enum Outcome
-{
-    /// <summary>The agency answered without a server error or timeout (its 4xx included: it answered).</summary>
-    Succeeded,
-    /// <summary>The hub itself refused: no token, no right, over the rate limit, bad input, no such route.</summary>
-    Rejected,
-    /// <summary>A server error or timeout, at the agency or in the hub.</summary>
-    Failed,
-    /// <summary>
-    /// The client went away before its answer was complete (nginx's 499): neither the hub's refusal nor a failure of
-    /// the hub or the agency, so out of the success rate as refusals are. Last: records store outcomes as numbers.
-    /// </summary>
-    Abandoned,
-}
+namespace LgspHub.Gateway.Transactions;
 
 /// <summary>
 /// One gateway transaction, X-Road's operational-monitoring record: times, parties, statuses and

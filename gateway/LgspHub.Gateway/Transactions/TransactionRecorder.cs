@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
 using LgspHub.ServiceDefaults;
@@ -115,8 +116,8 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 context.RequestAborted.IsCancellationRequested);
 
     /// <summary>
-    /// The brief's definitions: an agency that answered succeeded unless it answered with a server error; the hub's
-    /// refusals are rejected; a request whose client went away first is abandoned.
+    /// The brief's definitions: an answer's outcome by <see cref="Outcomes.OfAnswer"/>, the rule clients count by too;
+    /// before it, what only the gateway sees: an agency that failed to answer, a client that went away first.
     /// </summary>
     /// <param name="clientGone">The client's connection went away before the request ended (RequestAborted).</param>
     public static (Outcome Outcome, string? Fault) Classify(int gatewayStatus, int? backendStatus, ForwarderError? forwarderError, bool clientGone = false) =>
@@ -136,22 +137,21 @@ public sealed class TransactionRecorder(RequestDelegate next, TransactionLog log
                 ForwarderError.ResponseBodyDestination => "agency_broken_answer",
                 _ => "agency_unreachable",
             }),
-            ({ } status, _) when status >= 500 => (Outcome.Failed, $"agency_{status}"),
-            ({ } status, _) => (Outcome.Succeeded, status >= 400 ? $"agency_{status}" : null),
+            ({ } status, _) => (Outcomes.OfAnswer(gatewayStatus, status), status >= 400 ? $"agency_{status}" : null),
             // The gateway answered alone, and the caller went away first (ASP.NET answers 499 to a request cancelled
             // by its caller): a failure of the hub's own is still one.
             _ when gatewayStatus == StatusCodes.Status499ClientClosedRequest || (clientGone && gatewayStatus < 500) => (Outcome.Abandoned, ClientClosed),
-            _ => gatewayStatus switch
+            _ => (Outcomes.OfAnswer(gatewayStatus, null), gatewayStatus switch
             {
-                401 => (Outcome.Rejected, "unauthorized"),
-                403 => (Outcome.Rejected, "forbidden"),
-                404 => (Outcome.Rejected, "no_route"),
-                413 => (Outcome.Rejected, "too_large"),
-                429 => (Outcome.Rejected, "rate_limited"),
-                >= 400 and < 500 => (Outcome.Rejected, "bad_request"),
-                >= 500 => (Outcome.Failed, $"gateway_{gatewayStatus}"),
-                _ => (Outcome.Succeeded, null),
-            },
+                401 => "unauthorized",
+                403 => "forbidden",
+                404 => "no_route",
+                413 => "too_large",
+                429 => "rate_limited",
+                >= 400 and < 500 => "bad_request",
+                >= 500 => $"gateway_{gatewayStatus}",
+                _ => null,
+            }),
         };
 
     public static IReverseProxyBuilder AddBackendTiming(IReverseProxyBuilder proxy) =>

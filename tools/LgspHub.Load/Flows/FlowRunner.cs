@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LgspHub.Contracts;
 using LgspHub.Load.Running;
 using LgspHub.Seeding;
 using static LgspHub.Load.Flows.ProvinceData;

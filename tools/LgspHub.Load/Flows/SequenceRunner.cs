@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using LgspHub.Contracts;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;
 

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using LgspHub.Load.Reporting;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;

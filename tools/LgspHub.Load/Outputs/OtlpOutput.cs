@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using LgspHub.Contracts;
 using LgspHub.Load.Reporting;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;

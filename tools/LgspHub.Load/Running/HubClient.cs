@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LgspHub.Contracts;
 using LgspHub.Load.Scenarios;
 using HubHeaders = LgspHub.ServiceDefaults.HubHeaders;
 
@@ -155,17 +156,15 @@ public sealed class HubClient : IDisposable
     }
 
     /// <summary>
-    /// The gateway's rule: an agency that answered (it says so in X-Lgsp-Agency-Status) succeeded unless it
-    /// answered 5xx; an answer of the gateway alone is a refusal (4xx) or a failure (5xx).
+    /// The hub's rule (<see cref="Outcomes.OfAnswer"/>), with the status at fault: the agency's server error, or the
+    /// gateway's own refusal or failure. A request this tool gave up on is <see cref="Outcome.Abandoned"/>, which the
+    /// hub counts apart from its failures as nginx's 499 does.
     /// </summary>
-    public static (Outcome Outcome, string? Fault) Classify(int status, int? agencyStatus) => (status, agencyStatus) switch
+    public static (Outcome Outcome, string? Fault) Classify(int status, int? agencyStatus)
     {
-        (_, >= 500) => (Outcome.Failed, $"agency_{agencyStatus}"),
-        (_, not null) => (Outcome.Succeeded, null),
-        ( >= 500, null) => (Outcome.Failed, $"gateway_{status}"),
-        ( >= 400, null) => (Outcome.Rejected, $"gateway_{status}"),
-        _ => (Outcome.Succeeded, null),
-    };
+        var outcome = Outcomes.OfAnswer(status, agencyStatus);
+        return (outcome, outcome == Outcome.Succeeded ? null : agencyStatus is { } agency ? $"agency_{agency}" : $"gateway_{status}");
+    }
 
     public void Dispose()
     {

@@ -1,20 +1,8 @@
 using HdrHistogram;
+using LgspHub.Contracts;
 using LgspHub.Load.Outputs;
 
 namespace LgspHub.Load.Running;
-
-/// <summary>
-/// How the hub counted a transaction (see the brief): answered by the agency, refused by the hub, or failed;
-/// or abandoned by this tool (its own timeout, or the run stopping) before an answer came, which the hub
-/// counts apart from its failures as nginx's 499 does.
-/// </summary>
-public enum Outcome
-{
-    Succeeded,
-    Rejected,
-    Failed,
-    Abandoned,
-}
 
 public enum DossierEnd
 {
