@@ -24,16 +24,13 @@ public static class AgencyProxyExtensions
 /// again at each reload) and none of its health checks: an agency in an injected outage fails its readiness check,
 /// and must still be reached to end the outage; a change reaches each of those destinations (<see cref="EveryInstance"/>).
 /// </summary>
-public sealed class AgencyRoutes : IProxyConfigProvider, IDisposable
+/// <param name="proxy">The section YARP loads the rest from (<c>ReverseProxy</c>).</param>
+public sealed class AgencyRoutes(IConfiguration proxy) : IProxyConfigProvider, IDisposable
 {
     public const string FaultsPath = "/lgsp/faults";
-    private readonly IConfiguration _proxy;
     private readonly Lock _lock = new();
     private Snapshot? _current;
     private IDisposable? _reloads;
-
-    /// <param name="proxy">The section YARP loads the rest from (<c>ReverseProxy</c>).</param>
-    public AgencyRoutes(IConfiguration proxy) => _proxy = proxy;
 
     public static string AdminCluster(string agency) => $"{agency}-admin";
 
@@ -44,7 +41,7 @@ public sealed class AgencyRoutes : IProxyConfigProvider, IDisposable
             if (_current is null)
             {
                 _current = Build();
-                _reloads = ChangeToken.OnChange(_proxy.GetReloadToken, Reload);
+                _reloads = ChangeToken.OnChange(proxy.GetReloadToken, Reload);
             }
             return _current;
         }
@@ -102,7 +99,7 @@ public sealed class AgencyRoutes : IProxyConfigProvider, IDisposable
             [AgencyCredentialTransform.CredentialMetadata] = AgencyCredentialTransform.OperatorCredential,
         },
         HttpRequest = new() { ActivityTimeout = AgencyClusters.ActivityTimeout },
-        Destinations = _proxy.GetSection($"Clusters:{agency}:Destinations").GetChildren().ToDictionary(
+        Destinations = proxy.GetSection($"Clusters:{agency}:Destinations").GetChildren().ToDictionary(
             destination => destination.Key,
             destination => new DestinationConfig { Address = destination["Address"] ?? "", Host = destination["Host"] },
             StringComparer.OrdinalIgnoreCase),
