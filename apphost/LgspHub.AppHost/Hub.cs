@@ -22,12 +22,9 @@ public static class Hub
         // Started with the agencies, so that its health checks of them do not fail while they wait for the broker.
         if (broker is not null)
             gateway.WaitFor(broker);
+        // A system of the developer's own in place of the agency (docs/bring-your-own-agency.md): no mock of it runs.
         foreach (var (agency, system) in settings.OwnAgencies)
-        {
-            // A system of the developer's own in place of the agency (docs/bring-your-own-agency.md): no mock of it runs.
-            gateway.WithEnvironment($"ReverseProxy__Clusters__{agency}__Destinations__primary__Address", system)
-                .WithEnvironment($"ReverseProxy__Clusters__{agency}-admin__Destinations__primary__Address", system);
-        }
+            gateway.WithEnvironment($"ReverseProxy__Clusters__{agency}__Destinations__primary__Address", system);
         foreach (var agency in HubHosts.Agencies.Where(a => !settings.OwnAgencies.ContainsKey(a.Name)))
             builder.AddAgency(agency, gateway, brokerUrl, broker, settings);
         gateway.WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, "gateway.db")}")
@@ -78,8 +75,7 @@ public static class Hub
                 host.WaitFor(first);
             first ??= host;
             var destination = instance == 1 ? "primary" : host.Resource.Name;
-            gateway.WithEnvironment($"ReverseProxy__Clusters__{agency.Name}__Destinations__{destination}__Address", LoopbackUrl(host))
-                .WithEnvironment($"ReverseProxy__Clusters__{agency.Name}-admin__Destinations__{destination}__Address", LoopbackUrl(host));
+            gateway.WithEnvironment($"ReverseProxy__Clusters__{agency.Name}__Destinations__{destination}__Address", LoopbackUrl(host));
         }
     }
 

@@ -1,4 +1,5 @@
 using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Proxy;
 
 namespace LgspHub.Gateway;
 
@@ -17,7 +18,8 @@ public static class Baseline
         // log two lines per proxied request here, a cost the full gateway does not pay.
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning);
         // The agencies answer the gateway only: the baseline presents their credentials as the full gateway does.
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddAgencyCredentials();
+        var proxyConfig = builder.Configuration.GetSection("ReverseProxy");
+        builder.Services.AddReverseProxy().LoadFromConfig(proxyConfig).AddAgencies(proxyConfig).AddAgencyCredentials();
         // The routes name the rights policy; here it lets everything through.
         builder.Services.AddAuthorizationBuilder().AddPolicy(Access.OperationRightRequirement.Policy, policy => policy.RequireAssertion(_ => true));
 

@@ -19,7 +19,8 @@ builder.AddServiceDefaults();
 builder.AddLgspAccess();
 builder.AddOps();
 builder.AddCombinedOpenApi();
-builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddConfigFilter<RouteDeclarations>().AddLgspTransforms().AddBulkhead(builder.Configuration);
+var proxyConfig = builder.Configuration.GetSection("ReverseProxy");
+builder.Services.AddReverseProxy().LoadFromConfig(proxyConfig).AddAgencies(proxyConfig).AddConfigFilter<RouteDeclarations>().AddLgspTransforms().AddBulkhead(builder.Configuration);
 
 var app = builder.Build();
 app.UseTransactionRecords();

@@ -15,7 +15,8 @@ public partial class ComposeTests
 
         Assert.Equal(5, HubCode.Hosts.Count);
         Assert.Equal(lgsp.OrderBy(p => p.Key), HubCode.Hosts.ToDictionary(h => h.Name, h => h.Port).OrderBy(p => p.Key));
-        Assert.All(HubCode.GatewayClusters.Keys, cluster => Assert.Contains(HubCode.Agencies, a => cluster == a.Name || cluster == a.Name + "-admin"));
+        // One cluster per agency, named after it: the gateway makes the rest (fault injection's) from these.
+        Assert.Equal(HubCode.Agencies.Select(a => a.Name).Order(), HubCode.GatewayClusters.Keys.Order());
         // The gateway's own configuration sends each agency's traffic to its launch profile's port.
         Assert.All(HubCode.Agencies, agency => Assert.Equal(agency.Port, new Uri(HubCode.GatewayClusters[agency.Name]["primary"]).Port));
     }
@@ -104,7 +105,7 @@ public partial class ComposeTests
             // Every destination of appsettings.json is replaced: a 127.0.0.1 one left behind would point nowhere.
             Assert.True(destinations.TryGetValue(cluster, out var deployed), $"cluster {cluster} keeps its 127.0.0.1 destinations");
             Assert.All(configured.Keys, name => Assert.True(deployed!.ContainsKey(name), $"{cluster}: destination {name} is not replaced"));
-            var agency = HubCode.Host(cluster.Replace("-admin", "", StringComparison.Ordinal));
+            var agency = HubCode.Host(cluster);
             foreach (var address in deployed!.Values.Select(a => new Uri(a)))
             {
                 var target = Compose.Instances.SingleOrDefault(i => i.Name == address.Host);

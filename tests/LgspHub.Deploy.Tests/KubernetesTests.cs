@@ -133,7 +133,7 @@ public class KubernetesTests
         {
             Assert.True(destinations.TryGetValue(cluster, out var deployed), $"cluster {cluster} keeps its 127.0.0.1 destinations");
             Assert.All(configured.Keys, name => Assert.True(deployed!.ContainsKey(name), $"{cluster}: destination {name} is not replaced"));
-            var agency = HubCode.Host(cluster.Replace("-admin", "", StringComparison.Ordinal));
+            var agency = HubCode.Host(cluster);
             foreach (var address in deployed!.Values.Select(a => new Uri(a)))
             {
                 var service = K8s.Named("Service", address.Host);

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LgspHub.Gateway.Proxy;
+using Microsoft.Extensions.Configuration;
 
 namespace LgspHub.EndToEnd.Tests;
 
@@ -245,6 +247,13 @@ public sealed class GatewayAccessTests(HubFixture hub)
             var match = route.Value.GetProperty("Match");
             var anonymous = string.Equals(route.Value.GetProperty("AuthorizationPolicy").GetString(), "anonymous", StringComparison.OrdinalIgnoreCase);
             yield return new GatewayRoute(operation, match.GetProperty("Methods")[0].GetString()!, match.GetProperty("Path").GetString()!, anonymous);
+        }
+        // And those every agency has alike, which the gateway makes in code (fault injection's among them).
+        using var generated = new AgencyRoutes(new ConfigurationBuilder().Build());
+        foreach (var route in generated.GetConfig().Routes)
+        {
+            var anonymous = string.Equals(route.AuthorizationPolicy, "anonymous", StringComparison.OrdinalIgnoreCase);
+            yield return new GatewayRoute(route.Metadata?["Operation"], route.Match.Methods![0], route.Match.Path!, anonymous);
         }
     }
 

@@ -84,12 +84,8 @@ public sealed class HubFixture : IAsyncLifetime
 
         var gatewayEnvironment = CommonEnvironment();
         foreach (var (agency, url) in agencyUrls)
-        {
             gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
-            gatewayEnvironment[$"ReverseProxy__Clusters__{agency}-admin__Destinations__primary__Address"] = url.ToString();
-        }
         gatewayEnvironment[$"ReverseProxy__Clusters__population__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
-        gatewayEnvironment[$"ReverseProxy__Clusters__population-admin__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
         gatewayEnvironment["Lgsp__Tokens__SigningKey"] = SigningKey;
         gatewayEnvironment["Lgsp__Tokens__Issuer"] = _gatewayUrl.ToString();
         gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";

@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using LgspHub.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
@@ -21,8 +22,9 @@ public sealed class AgencyCredentialOptions
 
 /// <summary>
 /// A request transform on every route: the agency's credential in <c>Authorization</c>, replacing whatever the
-/// caller sent there. Clusters name their agency in metadata (<c>"Agency": "land"</c>); the admin clusters that
-/// forward fault changes to <c>/admin</c> also say <c>"Credential": "operator"</c> and carry the operators' key.
+/// caller sent there. Clusters name their agency in metadata (<c>"Agency": "land"</c>, which the agencies' own clusters
+/// get from Proxy/AgencyClusters.cs); the admin clusters that forward fault changes to <c>/admin</c>
+/// (Proxy/AgencyRoutes.cs) also say <c>"Credential": "operator"</c> and carry the operators' key.
 /// </summary>
 public static class AgencyCredentialTransform
 {
@@ -61,14 +63,14 @@ public static class AgencyCredentialTransform
     private static string? Missing(AgencyCredentialOptions options, IConfiguration configuration)
     {
         var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.OperatorKey))
+            problems.Add($"{AgencyCredentialOptions.Section}:{nameof(AgencyCredentialOptions.OperatorKey)} (every agency's fault injection forwards to its /admin)");
         foreach (var cluster in configuration.GetSection("ReverseProxy:Clusters").GetChildren())
         {
-            if (string.Equals(cluster[$"Metadata:{CredentialMetadata}"], OperatorCredential, StringComparison.Ordinal))
-            {
-                if (string.IsNullOrWhiteSpace(options.OperatorKey))
-                    problems.Add($"{AgencyCredentialOptions.Section}:{nameof(AgencyCredentialOptions.OperatorKey)} (cluster {cluster.Key} forwards to /admin)");
-            }
-            else if (cluster[$"Metadata:{AgencyMetadata}"] is not { Length: > 0 } agency)
+            // An agency's cluster is named after it (Proxy/AgencyClusters.cs adds the metadata); any other names its agency.
+            var agency = cluster[$"Metadata:{AgencyMetadata}"] is { Length: > 0 } named ? named
+                : HubAgencies.All.Contains(cluster.Key) ? cluster.Key : null;
+            if (agency is null)
                 problems.Add($"ReverseProxy:Clusters:{cluster.Key}:Metadata:{AgencyMetadata} (the agency whose key the cluster presents)");
             else if (string.IsNullOrWhiteSpace(options.GatewayKeys.GetValueOrDefault(agency)))
                 problems.Add($"{AgencyCredentialOptions.Section}:{nameof(AgencyCredentialOptions.GatewayKeys)}:{agency} (cluster {cluster.Key})");

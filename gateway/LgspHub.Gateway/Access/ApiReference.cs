@@ -16,7 +16,7 @@ public static class ApiReference
 
     public static IEndpointRouteBuilder MapApiReference(this IEndpointRouteBuilder app)
     {
-        var agencies = CombinedOpenApi.Agencies(app.ServiceProvider.GetRequiredService<IProxyConfigProvider>());
+        var agencies = CombinedOpenApi.Agencies(app.ServiceProvider.GetServices<IProxyConfigProvider>());
         app.MapScalarApiReference(Path, options =>
             {
                 options.WithTitle("LgspHub API reference")

@@ -18,10 +18,10 @@ public static class Catalog
 
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/catalog", (IProxyConfigProvider proxy, IConsumerRegistry registry) =>
+        app.MapGet("/catalog", (IEnumerable<IProxyConfigProvider> proxy, IConsumerRegistry registry) =>
             {
                 var consumers = registry.Current;
-                return TypedResults.Ok(proxy.GetConfig().Routes
+                return TypedResults.Ok(proxy.Routes()
                     .Select(route => (route, operation: route.Metadata is null ? null : Operation.From(route.Metadata)))
                     // Agencies' services only: the hub's own operations (lgsp.*, such as fault injection) have no OpenAPI document.
                     .Where(r => r.operation is { } operation && operation.Service != Operation.HubService)

@@ -52,7 +52,7 @@ public static class CombinedOpenApi
 
     public static IEndpointRouteBuilder MapCombinedOpenApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, async Task<IResult> (IServiceProvider services, IProxyConfigProvider proxy, IProxyStateLookup state, IHttpClientFactory clients,
+        app.MapGet(Path, async Task<IResult> (IServiceProvider services, IEnumerable<IProxyConfigProvider> proxy, IProxyStateLookup state, IHttpClientFactory clients,
                 CancellationToken cancellationToken) =>
             {
                 var hub = await services.GetRequiredKeyedService<IOpenApiDocumentProvider>(HubDocument).GetOpenApiDocumentAsync(cancellationToken);
@@ -77,7 +77,7 @@ public static class CombinedOpenApi
     }
 
     /// <summary>The agencies the gateway routes to, named by their routes' operations, as the catalogue and the API reference list them.</summary>
-    public static List<string> Agencies(IProxyConfigProvider proxy) => proxy.GetConfig().Routes
+    public static List<string> Agencies(IEnumerable<IProxyConfigProvider> proxy) => proxy.Routes()
         .Select(route => route.Metadata is null ? null : Operation.From(route.Metadata))
         .Where(operation => operation is not null && operation.Service != Operation.HubService)
         .Select(operation => operation!.Service)

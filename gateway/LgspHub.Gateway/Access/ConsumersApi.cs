@@ -75,7 +75,7 @@ public static class ConsumersApi
     }
 
     private static async Task<Results<Created<IssuedConsumer>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        HttpContext context, GatewayDb db, ConsumerRegistry registry, TransactionLog log, EndpointDataSource endpoints, IProxyConfigProvider proxy,
+        HttpContext context, GatewayDb db, ConsumerRegistry registry, TransactionLog log, EndpointDataSource endpoints, IEnumerable<IProxyConfigProvider> proxy,
         TimeProvider clock, ILoggerFactory loggers)
     {
         var cancellationToken = context.RequestAborted;
@@ -255,8 +255,8 @@ public static class ConsumersApi
     private static bool IsHubRight(string right) => Operation.IsHub(right);
 
     /// <summary>Every operation the gateway routes (its configuration's routes) or serves itself (its endpoints' metadata), as the rights check names them.</summary>
-    private static HashSet<string> KnownOperations(EndpointDataSource endpoints, IProxyConfigProvider proxy) =>
-        proxy.GetConfig().Routes.Select(route => route.Metadata is null ? null : Operation.From(route.Metadata)?.Name)
+    private static HashSet<string> KnownOperations(EndpointDataSource endpoints, IEnumerable<IProxyConfigProvider> proxy) =>
+        proxy.Routes().Select(route => route.Metadata is null ? null : Operation.From(route.Metadata)?.Name)
             .Concat(endpoints.Endpoints.Select(endpoint => endpoint.Metadata.GetMetadata<Operation>()?.Name))
             .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);

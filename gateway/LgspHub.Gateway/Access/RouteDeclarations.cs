@@ -49,6 +49,13 @@ public static class RouteMetadata
     }
 }
 
+public static class ProxyRoutes
+{
+    /// <summary>The routes of every configuration provider YARP merges: the configuration's and those made in code.</summary>
+    public static IEnumerable<RouteConfig> Routes(this IEnumerable<IProxyConfigProvider> providers) =>
+        providers.SelectMany(provider => provider.GetConfig().Routes);
+}
+
 /// <summary>
 /// Deny by default at every configuration load, reloads of appsettings.json included: a route must name its
 /// operation and the rights policy, or be declared anonymous. YARP refuses a configuration a filter throws on
