@@ -16,6 +16,7 @@ if (args.Contains("--Lgsp:Checks=false") || Environment.GetEnvironmentVariable("
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddTransactionRecords();
 builder.AddLgspAccess();
 builder.AddOps();
 builder.AddCombinedOpenApi();
@@ -33,6 +34,7 @@ app.MapCatalog();
 app.MapCombinedOpenApi();
 app.MapApiReference();
 app.MapOpsApi();
+app.MapTraceCollector();
 app.MapReverseProxy(proxy =>
 {
     proxy.Use(PersonalDataPurpose.RequireAsync);

@@ -35,9 +35,9 @@ public sealed class BrokerVirtualHost : IAsyncDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(management.UserInfo))));
         var name = $"apphost-test-{Guid.NewGuid():N}";
-        (await client.PutAsync($"/api/vhosts/{name}", null, cancellationToken)).EnsureSuccessStatusCode();
-        (await client.PutAsJsonAsync($"/api/permissions/{name}/{Uri.EscapeDataString(user)}",
-            new { configure = ".*", write = ".*", read = ".*" }, cancellationToken)).EnsureSuccessStatusCode();
+        await WhileBrokerRestartsAsync(() => client.PutAsync($"/api/vhosts/{name}", null, cancellationToken), cancellationToken);
+        await WhileBrokerRestartsAsync(() => client.PutAsJsonAsync($"/api/permissions/{name}/{Uri.EscapeDataString(user)}",
+            new { configure = ".*", write = ".*", read = ".*" }, cancellationToken), cancellationToken);
         return new BrokerVirtualHost(client, name, amqp, management);
     }
 
@@ -49,6 +49,35 @@ public sealed class BrokerVirtualHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using (_management)
-            await _management.DeleteAsync($"/api/vhosts/{_name}");
+        {
+            using var deadline = new CancellationTokenSource(BrokerRestart);
+            await WhileBrokerRestartsAsync(() => _management.DeleteAsync($"/api/vhosts/{_name}", deadline.Token), deadline.Token);
+        }
+    }
+
+    /// <summary>The longest the end-to-end tests' broker restarts keep the suite's broker away.</summary>
+    private static readonly TimeSpan BrokerRestart = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// The end-to-end tests stop and start the suite's broker while this project runs beside them: a call refused then
+    /// is made again once the broker is back, within <see cref="BrokerRestart"/>.
+    /// </summary>
+    private static async Task WhileBrokerRestartsAsync(Func<Task<HttpResponseMessage>> call, CancellationToken cancellationToken)
+    {
+        var until = DateTimeOffset.UtcNow + BrokerRestart;
+        while (true)
+        {
+            try
+            {
+                using var response = await call();
+                response.EnsureSuccessStatusCode();
+                return;
+            }
+            catch (HttpRequestException e) when (e.StatusCode is null && DateTimeOffset.UtcNow < until)
+            {
+                // Refused: the node is down. Polled, as the broker tells no one when it is back.
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            }
+        }
     }
 }

@@ -55,21 +55,10 @@ public static class AccessExtensions
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddConsumerRateLimits();
 
-        services.Configure<RecordOptions>(builder.Configuration.GetSection(RecordOptions.Section));
-        services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)).AddInterceptors(GatewayDb.Durability));
-        services.AddSingleton<TransactionLog>();
-        services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
         services.AddHostedService(provider => provider.GetRequiredService<ConsumerRegistry>());
-        services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records").AddCheck<ConsumerRegistryHealthCheck>("consumers");
+        services.AddHealthChecks().AddCheck<ConsumerRegistryHealthCheck>("consumers");
         services.AddSingleton<SubjectHasher>();
         return builder;
-    }
-
-    /// <summary>Outermost: every request is recorded, refused ones and errors included.</summary>
-    public static WebApplication UseTransactionRecords(this WebApplication app)
-    {
-        app.UseMiddleware<TransactionRecorder>();
-        return app;
     }
 
     public static WebApplication UseLgspAccess(this WebApplication app)

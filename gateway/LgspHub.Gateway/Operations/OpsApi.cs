@@ -112,7 +112,6 @@ public static class OpsApi
                     ? TypedResults.Ok(Waterfall(spans))
                     : ApiProblems.NotFound("This trace is not among the recent ones the hub keeps."))
             .WithSummary("A recent trace as a waterfall: every hop across gateway, agencies and the broker, with offsets and durations");
-        app.MapTraceCollector();
         // The page holds no figures: it is served to anyone, and its script signs in for the API.
         ops.MapGet("/", () => TypedResults.Content(Page.Value, "text/html; charset=utf-8"))
             .AllowAnonymous()
