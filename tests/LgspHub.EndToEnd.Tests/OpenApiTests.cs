@@ -136,9 +136,11 @@ public sealed class OpenApiTests(HubFixture hub)
             await RunAsync("dotnet", folder, TimeSpan.FromSeconds(240), ["build", "--nologo", "-v", "q", "-o", Path.Combine(folder, "out")]);
 
             var mother = hub.Mother(18);
+            // Well-formed, and no citizen's: the seed's province code is 049, 999 is none.
+            var nobody = PersonalId.Create("999", Sex.Male, 1900, serial: 0);
             var output = await RunAsync("dotnet", folder, TimeSpan.FromSeconds(120),
                 [Path.Combine(folder, "out", "KiotaFlow.dll"), hub.Everything.Id, hub.Everything.Secret, mother.PersonalId.Value, mother.Commune.Code,
-                 HubHeaders.Purpose, HubHeaders.Officer]);
+                 HubHeaders.Purpose, HubHeaders.Officer, nobody.Value]);
             Assert.Contains("404: ProblemDetails", output);
             Assert.Contains("400: HttpValidationProblemDetails, errors on personalId", output);
             Assert.Contains("dossier: Completed", output);

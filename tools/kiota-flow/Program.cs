@@ -1,7 +1,8 @@
 // A consumer's program written against the client Kiota generated from the hub's combined OpenAPI document, and
 // nothing else: the base URL, the token endpoint, the models and the problem types all come from the document.
 // Arguments: client id, client secret, a living citizen's personal ID (the mother), a commune code for the residence,
-// and the names of the purpose and officer headers (the hub's constants, given by the test).
+// the names of the purpose and officer headers (the hub's constants, given by the test), and a well-formed personal ID
+// no citizen has.
 // Prints one line per step; exits 0 when every step went as the document says.
 using Lgsp.Client;
 using Lgsp.Client.Connect.Token;
@@ -10,7 +11,7 @@ using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
 
-var (clientId, secret, mother, commune, purposeHeader, officerHeader) = (args[0], args[1], args[2], args[3], args[4], args[5]);
+var (clientId, secret, mother, commune, purposeHeader, officerHeader, nobody) = (args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
 var cancellationToken = deadline.Token;
 
@@ -36,8 +37,7 @@ Console.WriteLine($"read: a citizen, alive {citizen.Alive}");
 
 try
 {
-    // A well-formed personal ID no citizen has: the seed's province code is 049, 999 is none.
-    await hub.Api.Population.Citizens["999000000000"].GetAsync(PersonalData, cancellationToken);
+    await hub.Api.Population.Citizens[nobody].GetAsync(PersonalData, cancellationToken);
     throw new InvalidOperationException("An unknown personal ID was answered.");
 }
 catch (ProblemDetails problem) when (problem.ResponseStatusCode == 404)
