@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LgspHub.LocalBroker;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.AppHost;
@@ -14,9 +15,10 @@ public static class Hub
     {
         Directory.CreateDirectory(settings.DataDirectory);
         builder.Services.AddSingleton(settings).AddHostedService<HubRun>();
+        var node = BrokerNode.Hub(settings.StateDirectory);
         var (brokerUrl, managementUrl, broker) = settings.BrokerUrl is { } url
             ? (url, settings.BrokerManagementUrl!, null)
-            : (LocalBroker.AmqpUrl, LocalBroker.ManagementUrl, builder.AddLocalBroker(settings));
+            : (node.AmqpUrl, node.ManagementUrl, builder.AddLocalBroker(settings, node));
 
         var gateway = builder.AddHost(HubHosts.Gateway, 1, settings);
         // Started with the agencies, so that its health checks of them do not fail while they wait for the broker.

@@ -8,13 +8,9 @@ public partial class ComposeTests
     private static readonly ComposeFile Compose = ComposeFile.Hub;
 
     [Fact]
-    public void The_hosts_found_in_the_code_agree_with_lgsp_and_with_the_gateway_clusters()
+    public void The_hosts_found_in_the_code_agree_with_the_gateway_clusters()
     {
-        // ./lgsp's own table of services and ports, for its commands that call a running hub.
-        var lgsp = LgspPort().Matches(Repo.Read("lgsp")).ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
-
         Assert.Equal(5, HubCode.Hosts.Count);
-        Assert.Equal(lgsp.OrderBy(p => p.Key), HubCode.Hosts.ToDictionary(h => h.Name, h => h.Port).OrderBy(p => p.Key));
         // One cluster per agency, named after it: the gateway makes the rest (fault injection's) from these.
         Assert.Equal(HubCode.Agencies.Select(a => a.Name).Order(), HubCode.GatewayClusters.Keys.Order());
         // The gateway's own configuration sends each agency's traffic to its launch profile's port.
@@ -240,9 +236,6 @@ public partial class ComposeTests
             Directory.Delete(folder, recursive: true);
         }
     }
-
-    [GeneratedRegex(@"\[([a-z-]+)\]=(\d{4})\b")]
-    private static partial Regex LgspPort();
 
     [GeneratedRegex(@"^Data Source=(/\S+\.db)$")]
     private static partial Regex DataSource();

@@ -4,23 +4,11 @@ namespace LgspHub.EndToEnd.Tests;
 
 /// <summary>
 /// <c>./lgsp up --agency land=URL</c> (docs/bring-your-own-agency.md) hands the AppHost <c>Hub:OwnAgencies:land=URL</c>,
-/// which starts no mock land and routes the gateway's land clusters there (AppHostTests runs that); bad values are
-/// refused before anything starts.
+/// which starts no mock land and routes the gateway's land clusters there (AppHostTests runs that; UpOptionsTests
+/// checks the settings); bad values are refused by the command line itself, exit 2, before anything starts.
 /// </summary>
 public sealed class BringYourOwnAgencyTests
 {
-    [Fact]
-    public async Task Up_with_an_agency_of_one_s_own_hands_it_to_the_AppHost_beside_the_instances()
-    {
-        var (code, output, _) = await LgspAsync("source ./lgsp; parse_own_agency land=http://127.0.0.1:7000/; parse_instances population=2; NO_DASHBOARD=1; apphost_arguments");
-
-        Assert.Equal(0, code);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("Hub:OwnAgencies:land=http://127.0.0.1:7000", lines);
-        Assert.Contains("Hub:Instances:population=2", lines);
-        Assert.Contains("Hub:Dashboard=false", lines);
-    }
-
     [Theory]
     [InlineData("--agency registry=http://127.0.0.1:7000", "'registry' is not an agency")]
     [InlineData("--agency land=127.0.0.1:7000", "the system's base URL")]

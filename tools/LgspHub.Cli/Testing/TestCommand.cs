@@ -1,0 +1,83 @@
+using System.CommandLine;
+using LgspHub.Cli.Broker;
+using LgspHub.Cli.Hub;
+using LgspHub.Cli.Machine;
+using LgspHub.LocalBroker;
+
+namespace LgspHub.Cli.Testing;
+
+/// <summary>./lgsp test [dotnet test arguments]: every test of the solution against a fresh broker; "N passed, N failed" last.</summary>
+internal static class TestCommand
+{
+    public static Command Create(HubLayout layout)
+    {
+        var test = new Command("test", "Start a fresh test broker (lgsp-test@localhost, amqp 5674, management 15674), build, run 'dotnet test' "
+            + "(further arguments, such as --filter, are passed on), stop the broker and print 'N passed, N failed' last")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        test.SetAction(async (parsed, cancellationToken) => await RunAsync(layout, parsed.UnmatchedTokens, cancellationToken));
+        return test;
+    }
+
+    private static async Task<int> RunAsync(HubLayout layout, IReadOnlyList<string> testArguments, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>();
+        BrokerProcess? broker = null;
+        try
+        {
+            if (Environment.GetEnvironmentVariable("LGSP_RABBITMQ_URL") is { Length: > 0 })
+                Say.Info("using broker from LGSP_RABBITMQ_URL");
+            else
+            {
+                // A fresh node every run: stop a leftover one, wipe its folder, start again.
+                var node = BrokerNode.Test(layout.State);
+                broker = new BrokerProcess(node, layout);
+                await broker.StopAsync();
+                if (Directory.Exists(node.Directory))
+                    Directory.Delete(node.Directory, recursive: true);
+                await broker.StartAsync();
+                environment["LGSP_RABBITMQ_URL"] = node.AmqpUrl;
+                environment["LGSP_RABBITMQ_MANAGEMENT_URL"] = node.ManagementUrl;
+                // The chaos tests stop and start the broker under load.
+                var lgsp = Path.Combine(layout.Root, "lgsp");
+                environment["LGSP_BROKER_STOP"] = $"{lgsp} broker stop --test";
+                environment["LGSP_BROKER_START"] = $"{lgsp} broker start --test";
+            }
+            // The dashboard's tests drive a real headless browser (Chromium); the deploy tests check the Prometheus
+            // files with promtool and run a real Prometheus.
+            await DebianPackages.EnsureAsync(layout, DebianPackages.Chromium, DebianPackages.Prometheus, DebianPackages.Node, DebianPackages.Npm);
+            await ContractLint.EnsureAsync(layout);
+            await DotnetBuild.SolutionAsync(layout.Solution);
+
+            var results = Path.Combine(layout.State, "test-results");
+            if (Directory.Exists(results))
+                Directory.Delete(results, recursive: true);
+            Directory.CreateDirectory(results);
+            Say.Info("running tests...");
+            // LogFilePrefix, not LogFileName: with a fixed name every test project of the solution overwrites the same
+            // .trx; a prefix gives lgsp_net10.0_<timestamp>.trx, bumped to a free name per project.
+            var code = await Processes.RunAsync("dotnet",
+                ["test", layout.Solution, "-c", "Release", "--no-build", "--logger", "trx;LogFilePrefix=lgsp", "--results-directory", results, .. testArguments],
+                environment: environment);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Stop the broker now, so that the summary below is the very last line.
+            if (broker is not null)
+                await broker.StopAsync();
+            broker = null;
+            var (passed, failed) = TrxCounters.Sum(results);
+            if (code != 0)
+                Say.Warn($"dotnet test exited with {code}");
+            if (passed == 0)
+                Say.Warn($"no test passed (results: {results})");
+            Console.WriteLine($"{passed} passed, {failed} failed");
+            return code != 0 ? code : failed > 0 || passed == 0 ? ExitCodes.Failed : 0;
+        }
+        finally
+        {
+            if (broker is not null)
+                await broker.StopAsync();
+        }
+    }
+}
