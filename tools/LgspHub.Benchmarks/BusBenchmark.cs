@@ -63,9 +63,13 @@ public static class BusBenchmark
                 }
             }
             PrintSummary(results, options);
-            if (options.ResultsFile is { } file)
-                await File.WriteAllLinesAsync(file, Header(options, bodyBytes).Concat(results.Select(r => string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Round} {r.Variant} {r.InFlight} {r.MessagesPerSecond:F0} {r.P50Ms:F3} {r.P99Ms:F3} {r.BodyBytes} {r.PublishedPerSecond:F0} {r.CpuMicrosecondsPerMessage:F1}"))));
+            var table = BusReport.Table(results, options);
+            if (options.Doc is { } doc)
+                PerformanceDoc.WriteSection(doc, "bus", BusReport.Markdown(results, options, bodyBytes, table, DateOnly.FromDateTime(DateTime.Now)));
+            Console.WriteLine();
+            Console.WriteLine(table);
+            if (options.Doc is { } written)
+                Console.WriteLine($"bench bus: written to {written}");
             return 0;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -141,29 +145,10 @@ public static class BusBenchmark
             var rates = runs.Select(r => r.MessagesPerSecond).ToList();
             var ratios = runs.Select(r => results.FirstOrDefault(b => b.Round == r.Round && b.Variant == BusVariants.Raw) is { } raw
                 ? r.MessagesPerSecond / raw.MessagesPerSecond : double.NaN).Where(double.IsFinite).ToList();
-            var versus = ratios.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2})");
+            var versus = ratios.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{Figures.Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{variant,-27} {Median(rates),9:N0} ({rates.Min(),7:N0}-{rates.Max(),7:N0})   {Median(runs.Select(r => r.P50Ms).ToList()),7:N2}  {Median(runs.Select(r => r.P99Ms).ToList()),7:N2}   {versus}"));
+                $"{variant,-27} {Figures.Median(rates),9:N0} ({rates.Min(),7:N0}-{rates.Max(),7:N0})   {Figures.Median(runs.Select(r => r.P50Ms).ToList()),7:N2}  {Figures.Median(runs.Select(r => r.P99Ms).ToList()),7:N2}   {versus}"));
         }
-    }
-
-    /// <summary>What ./lgsp needs to describe the run in docs/performance.md: "# key value" lines.</summary>
-    private static IEnumerable<string> Header(BusOptions options, int bodyBytes) =>
-    [
-        $"# broker {options.Broker.Host}:{options.Broker.Port}",
-        $"# messages {options.Messages}",
-        $"# rounds {options.Rounds}",
-        $"# warm-up-runs {options.WarmUpRuns}",
-        $"# in-flight {options.InFlight}",
-        $"# prefetch {options.Prefetch}",
-        $"# concurrency {options.Concurrency}",
-        $"# body-bytes {bodyBytes}",
-    ];
-
-    public static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>A clear message instead of a stack trace when nothing answers at the broker's address.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace LgspHub.Benchmarks;
 
-/// <summary>What the bus benchmark runs: from the command line (broker, results file) and the environment (the knobs).</summary>
+/// <summary>What the bus benchmark runs: from the command line (broker, the document to write) and the environment (the knobs).</summary>
 public sealed record BusOptions(
     Uri Broker,
     int Messages,
@@ -13,7 +13,7 @@ public sealed record BusOptions(
     ushort Concurrency,
     IReadOnlyList<string> Variants,
     TimeSpan RunTimeout,
-    string? ResultsFile)
+    string? Doc)
 {
     /// <summary>The broker `./lgsp up` starts (the hub's own), unless told otherwise.</summary>
     public const string DefaultBroker = "amqp://guest:guest@127.0.0.1:5673/";
@@ -23,7 +23,7 @@ public sealed record BusOptions(
     public static BusOptions? Parse(string[] args, Func<string, string?> environment)
     {
         var broker = environment("LGSP_RABBITMQ_URL") is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultBroker;
-        string? results = null;
+        string? doc = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -31,8 +31,8 @@ public sealed record BusOptions(
                 case "--broker" when i + 1 < args.Length:
                     broker = args[++i];
                     break;
-                case "--results" when i + 1 < args.Length:
-                    results = args[++i];
+                case "--doc" when i + 1 < args.Length:
+                    doc = args[++i];
                     break;
                 default:
                     return Fail($"unknown argument {args[i]}");
@@ -60,7 +60,7 @@ public sealed record BusOptions(
                 (ushort)Number(environment, "LGSP_BUS_CONCURRENCY", 8, 1, ushort.MaxValue),
                 variants,
                 TimeSpan.FromSeconds(Number(environment, "LGSP_BUS_RUN_TIMEOUT", 60, 1, 3_600)),
-                results);
+                doc);
         }
         catch (FormatException e)
         {

@@ -203,7 +203,7 @@ public static class DataBenchmark
         var list = values.ToList();
         var format = "N" + decimals;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{BusBenchmark.Median(list).ToString(format, CultureInfo.InvariantCulture)} ({list.Min().ToString(format, CultureInfo.InvariantCulture)}–{list.Max().ToString(format, CultureInfo.InvariantCulture)})");
+            $"{Figures.Median(list).ToString(format, CultureInfo.InvariantCulture)} ({list.Min().ToString(format, CultureInfo.InvariantCulture)}–{list.Max().ToString(format, CultureInfo.InvariantCulture)})");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -149,8 +149,7 @@ public static class DossierBenchmark
 /// <summary>Processor time, in ms, of the hub's processes (their pid files under .lgsp/run), its broker and this process.</summary>
 public sealed class ProcessCpu(string repository)
 {
-    // /proc/<pid>/stat counts in clock ticks of USER_HZ, 100 a second on Linux.
-    private const double MsPerTick = 10;
+    private static readonly double MsPerTick = 1000 / ProcStat.TicksPerSecond;
 
     private readonly string _run = Path.Combine(repository, ".lgsp", "run");
 
@@ -169,13 +168,9 @@ public sealed class ProcessCpu(string repository)
     {
         try
         {
-            var pid = File.ReadAllText(pidFile).Trim();
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? ProcStat.Read(pid)?.CpuTicks ?? 0 : 0;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return 0;
         }

@@ -54,22 +54,28 @@ internal static class ToolCommands
         });
 
     public static Command Bench(HubLayout layout) => PassThrough("bench",
-        "Benchmarks, each against its baseline side by side in one run, written into docs/performance.md (tools/LgspHub.Benchmarks): "
+        "Benchmarks (default: gateway), each against its baseline side by side in one run, written into docs/performance.md (tools/LgspHub.Benchmarks): "
         + "gateway (the hub's gateway against the land agency direct, nginx and the gateway with its checks off), tracing (traced against "
-        + "untraced), compare [--build DIR] [VAR=VALUE...] (prints only), bus [--broker URL] (MassTransit against raw RabbitMQ.Client), "
+        + "untraced), compare [--build DIR] [VAR=VALUE...] (prints only), bus [broker-url] (MassTransit against raw RabbitMQ.Client), "
         + "dossiers (birth dossiers through the hub against a bare pipeline), data (a full province's seed and reads). All but data need "
         + "the hub running (./lgsp up --detach, default seed); knobs in README",
         async arguments =>
         {
-            if (arguments is not [var bench, ..] || bench is not ("gateway" or "tracing" or "compare" or "bus" or "dossiers" or "data"))
+            var bench = arguments.Count > 0 ? arguments[0] : "gateway";
+            if (bench is not ("gateway" or "tracing" or "compare" or "bus" or "dossiers" or "data"))
                 throw new UsageException("bench knows: gateway, tracing, compare, bus, dossiers, data");
+            var rest = arguments.Skip(1).ToList();
+            // ./lgsp bench bus <broker-url>, as before: the program's --broker.
+            if (bench == "bus" && rest is [var broker, ..] && !broker.StartsWith('-'))
+                rest = ["--broker", broker, .. rest.Skip(1)];
             if (bench is "gateway" or "tracing" or "compare")
                 await DebianPackages.EnsureAsync(layout, DebianPackages.Wrk, DebianPackages.Nginx);
             var project = Path.Combine(layout.Root, "tools", "LgspHub.Benchmarks");
             Say.Info("building the benchmarks (Release)...");
             await DotnetBuild.ProjectAsync(Path.Combine(project, "LgspHub.Benchmarks.csproj"), Path.Combine(layout.Logs, "bench-build.log"));
+            // Each bench but compare (which prints only) rewrites its own section of docs/performance.md.
             string[] document = bench == "compare" ? [] : ["--doc", Path.Combine(layout.Root, "docs", "performance.md")];
-            return await Processes.RunAsync("dotnet", [Path.Combine(project, "bin", "Release", "net10.0", "LgspHub.Benchmarks.dll"), .. arguments, .. document]);
+            return await Processes.RunAsync("dotnet", [Path.Combine(project, "bin", "Release", "net10.0", "LgspHub.Benchmarks.dll"), bench, .. document, .. rest]);
         });
 
     private static Command PassThrough(string name, string description, Func<IReadOnlyList<string>, Task<int>> run)
