@@ -7,6 +7,9 @@ using LgspHub.Cli.Testing;
 using LgspHub.Cli.Tools;
 
 // ./lgsp: run, stop, test and operate the hub on one machine. Everything it creates lives under .lgsp/ (git-ignored).
+// Written to a log (CI), tables get room rather than the default 80 columns.
+if (Console.IsOutputRedirected)
+    Spectre.Console.AnsiConsole.Profile.Width = 160;
 var layout = HubLayout.Find();
 var root = new RootCommand("LgspHub on one machine: run it, test it, operate it, load it and measure it. "
     + "The hosts run in the Development environment (ASPNETCORE_ENVIRONMENT), with the development hub's consumers, keys and secrets.")

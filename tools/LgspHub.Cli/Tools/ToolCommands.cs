@@ -58,7 +58,7 @@ internal static class ToolCommands
         + "gateway (the hub's gateway against the land agency direct, nginx and the gateway with its checks off), tracing (traced against "
         + "untraced), compare [--build DIR] [VAR=VALUE...] (prints only), bus [broker-url] (MassTransit against raw RabbitMQ.Client), "
         + "dossiers (birth dossiers through the hub against a bare pipeline), data (a full province's seed and reads). All but data need "
-        + "the hub running (./lgsp up --detach, default seed); knobs in README",
+        + "the hub running (./lgsp up --detach, default seed). Knobs in the environment: LGSP_BENCH_SECONDS, LGSP_BENCH_ROUNDS, LGSP_BENCH_CONNECTIONS, LGSP_BUS_*, LGSP_DOSSIER_*, LGSP_DATA_* (tools/LgspHub.Benchmarks lists them)",
         async arguments =>
         {
             var bench = arguments.Count > 0 ? arguments[0] : "gateway";
