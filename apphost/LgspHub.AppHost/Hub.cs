@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using LgspHub.LocalBroker;
+using LgspHub.LocalHub;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.AppHost;
@@ -20,14 +20,15 @@ public static class Hub
             ? (url, settings.BrokerManagementUrl!, null)
             : (node.AmqpUrl, node.ManagementUrl, builder.AddLocalBroker(settings, node));
 
-        var gateway = builder.AddHost(HubHosts.Gateway, 1, settings);
+        var repository = new HubRepository(settings.RepositoryRoot);
+        var gateway = builder.AddHost(repository.Gateway, 1, settings);
         // Started with the agencies, so that its health checks of them do not fail while they wait for the broker.
         if (broker is not null)
             gateway.WaitFor(broker);
         // A system of the developer's own in place of the agency (docs/bring-your-own-agency.md): no mock of it runs.
         foreach (var (agency, system) in settings.OwnAgencies)
             gateway.WithEnvironment($"ReverseProxy__Clusters__{agency}__Destinations__primary__Address", system);
-        foreach (var agency in HubHosts.Agencies.Where(a => !settings.OwnAgencies.ContainsKey(a.Name)))
+        foreach (var agency in repository.Agencies.Where(a => !settings.OwnAgencies.ContainsKey(a.Name)))
             builder.AddAgency(agency, gateway, brokerUrl, broker, settings);
         gateway.WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, "gateway.db")}")
             .WithEnvironment("Lgsp__Ops__BrokerManagementUrl", managementUrl)
@@ -56,7 +57,7 @@ public static class Hub
     {
         // The agency's key for the hub's OTLP collector: fresh for each run, so no development key exists to leak.
         var collectorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-        gateway.WithEnvironment($"Lgsp__Ops__CollectorKeys__{Path.GetFileNameWithoutExtension(agency.Project.ProjectPath)}", collectorKey);
+        gateway.WithEnvironment($"Lgsp__Ops__CollectorKeys__{agency.ProjectName}", collectorKey);
         IResourceBuilder<ExecutableResource>? first = null;
         for (var instance = 1; instance <= settings.InstancesOf(agency.Name); instance++)
         {
@@ -88,10 +89,8 @@ public static class Hub
     /// </summary>
     private static IResourceBuilder<ExecutableResource> AddHost(this IDistributedApplicationBuilder builder, HubHost host, int instance, HubSettings settings)
     {
-        var project = Path.GetDirectoryName(host.Project.ProjectPath)!;
-        var output = Path.Combine(project, "bin", BuildConfiguration, "net10.0");
-        var resource = builder.AddExecutable(host.InstanceName(instance), "dotnet", output, Path.GetFileNameWithoutExtension(host.Project.ProjectPath) + ".dll")
-            .WithHttpEndpoint(port: settings.DynamicPorts ? null : HubHost.InstancePort(LaunchProfilePort(project), instance), name: "http", isProxied: false)
+        var resource = builder.AddExecutable(host.InstanceName(instance), "dotnet", host.BuildDirectory(BuildConfiguration), host.ProjectName + ".dll")
+            .WithHttpEndpoint(port: settings.DynamicPorts ? null : host.InstancePort(instance), name: "http", isProxied: false)
             .WithOtlpExporter()
             .WithHttpHealthCheck("/health/ready")
             .WithAnnotation(new HubInstanceAnnotation());
@@ -112,13 +111,4 @@ public static class Hub
     /// <summary>A host's URL on 127.0.0.1, where every host listens (localhost would also try ::1 first on some machines).</summary>
     private static ReferenceExpression LoopbackUrl(IResourceBuilder<ExecutableResource> host) =>
         ReferenceExpression.Create($"http://127.0.0.1:{host.GetEndpoint("http").Property(EndpointProperty.TargetPort)}");
-
-    /// <summary>The port of the host's http launch profile: Properties/launchSettings.json is where each host's port is written.</summary>
-    private static int LaunchProfilePort(string project)
-    {
-        var file = Path.Combine(project, "Properties", "launchSettings.json");
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-        var url = document.RootElement.GetProperty("profiles").GetProperty("http").GetProperty("applicationUrl").GetString()!;
-        return new Uri(url.Split(';')[0]).Port;
-    }
 }

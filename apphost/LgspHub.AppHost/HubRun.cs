@@ -1,3 +1,4 @@
+using LgspHub.LocalHub;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,7 @@ internal sealed class HubRun(
             foreach (var (agency, url) in settings.OwnAgencies)
                 urls[agency] = url;
             await File.WriteAllTextAsync(ReadyFile, JsonSerializer.Serialize(new { hosts = urls }), stoppingToken);
-            logger.LogInformation("The hub is ready: the gateway at {Gateway}", urls[HubHosts.Gateway.Name]);
+            logger.LogInformation("The hub is ready: the gateway at {Gateway}", urls[HubHost.GatewayName]);
             await Task.WhenAll(copies);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

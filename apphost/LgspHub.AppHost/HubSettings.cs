@@ -1,3 +1,4 @@
+using LgspHub.Contracts;
 using Microsoft.Extensions.Configuration;
 
 namespace LgspHub.AppHost;
@@ -35,8 +36,8 @@ public sealed record HubSettings(
         var instances = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in hub.GetSection("Instances").GetChildren())
         {
-            if (HubHosts.Agencies.All(a => a.Name != entry.Key))
-                throw new InvalidOperationException($"Hub:Instances: '{entry.Key}' is not an agency ({string.Join(", ", HubHosts.Agencies.Select(a => a.Name))}).");
+            if (!HubAgencies.All.Contains(entry.Key))
+                throw new InvalidOperationException($"Hub:Instances: '{entry.Key}' is not an agency ({string.Join(", ", HubAgencies.All)}).");
             if (!int.TryParse(entry.Value, out var count) || count is < 1 or > 4)
                 throw new InvalidOperationException($"Hub:Instances:{entry.Key}: '{entry.Value}' is not a count from 1 to 4.");
             instances[entry.Key] = count;
@@ -44,8 +45,8 @@ public sealed record HubSettings(
         var own = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in hub.GetSection("OwnAgencies").GetChildren())
         {
-            if (HubHosts.Agencies.All(a => a.Name != entry.Key))
-                throw new InvalidOperationException($"Hub:OwnAgencies: '{entry.Key}' is not an agency ({string.Join(", ", HubHosts.Agencies.Select(a => a.Name))}).");
+            if (!HubAgencies.All.Contains(entry.Key))
+                throw new InvalidOperationException($"Hub:OwnAgencies: '{entry.Key}' is not an agency ({string.Join(", ", HubAgencies.All)}).");
             if (!Uri.TryCreate(entry.Value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.AbsolutePath != "/")
                 throw new InvalidOperationException($"Hub:OwnAgencies:{entry.Key}: '{entry.Value}' is not the system's base URL, http://host:port.");
             if (instances.ContainsKey(entry.Key))

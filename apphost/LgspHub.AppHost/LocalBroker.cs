@@ -1,4 +1,4 @@
-using LgspHub.LocalBroker;
+using LgspHub.LocalHub;
 
 namespace LgspHub.AppHost;
 

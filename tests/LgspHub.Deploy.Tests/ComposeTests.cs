@@ -8,9 +8,13 @@ public partial class ComposeTests
     private static readonly ComposeFile Compose = ComposeFile.Hub;
 
     [Fact]
-    public void The_hosts_found_in_the_code_agree_with_the_gateway_clusters()
+    public void The_hosts_found_in_the_code_agree_with_the_hub_s_list_and_with_the_gateway_clusters()
     {
         Assert.Equal(5, HubCode.Hosts.Count);
+        // LgspHub.LocalHub's list, which the AppHost, ./lgsp and the end-to-end tests run: the same hosts, projects and ports.
+        Assert.Equal(
+            LgspHub.LocalHub.HubRepository.Find().Hosts.Select(h => (h.Name, Path.GetRelativePath(Repo.Root, h.ProjectDirectory), h.Port)).Order(),
+            HubCode.Hosts.Select(h => (h.Name, h.Project, h.Port)).Order());
         // One cluster per agency, named after it: the gateway makes the rest (fault injection's) from these.
         Assert.Equal(HubCode.Agencies.Select(a => a.Name).Order(), HubCode.GatewayClusters.Keys.Order());
         // The gateway's own configuration sends each agency's traffic to its launch profile's port.

@@ -80,10 +80,9 @@ public sealed class AuditTests(HubFixture hub)
 
     private static async Task<(int ExitCode, string Output)> VerifyAsync(string database)
     {
-        const string project = "gateway/LgspHub.Gateway";
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = HubLayout.OutputDirectory(project),
+            WorkingDirectory = HubLayout.OutputDirectory(HubLayout.Repository.Gateway),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LgspHub.Conform;
+using LgspHub.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,7 +42,8 @@ public sealed class ConformanceTests(HubFixture hub)
     {
         await using var stub = await BrokenLandAsync();
         // The contract from the hub's own build of land, started for the run: never what the stub says of itself.
-        var land = Path.Combine(HubLayout.OutputDirectory("services/LgspHub.Land"), "LgspHub.Land.dll");
+        var landHost = HubLayout.Repository.Host(HubAgencies.Land);
+        var land = Path.Combine(HubLayout.OutputDirectory(landHost), landHost.ProjectName + ".dll");
 
         var report = await RunAsync(Options("land", stub.Url, slice: 2) with { Contract = null, MockAssembly = land });
 

@@ -13,15 +13,6 @@ namespace LgspHub.EndToEnd.Tests;
 /// </summary>
 public sealed class HubFixture : IAsyncLifetime
 {
-    private static readonly Dictionary<string, string> Projects = new()
-    {
-        ["gateway"] = "gateway/LgspHub.Gateway",
-        ["population"] = "services/LgspHub.Population",
-        ["civil-status"] = "services/LgspHub.CivilStatus",
-        ["land"] = "services/LgspHub.Land",
-        ["health-insurance"] = "services/LgspHub.HealthInsurance",
-    };
-
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("lgsp-e2e-").FullName;
     private readonly List<HubProcess> _processes = [];
     private Uri _gatewayUrl = null!;
@@ -79,7 +70,7 @@ public sealed class HubFixture : IAsyncLifetime
         _gatewayUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         var agencyUrls = HubAgencies.All.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
         foreach (var (agency, url) in agencyUrls)
-            _processes.Add(HubProcess.Start(agency, Projects[agency], url, AgencyEnvironment(agency)));
+            _processes.Add(HubProcess.Start(agency, HubLayout.Repository.Host(agency), url, AgencyEnvironment(agency)));
         var secondPopulationUrl = new Uri($"http://127.0.0.1:{FreePort()}");
 
         var gatewayEnvironment = CommonEnvironment();
@@ -96,12 +87,12 @@ public sealed class HubFixture : IAsyncLifetime
         foreach (var consumer in TestConsumers)
             foreach (var (key, value) in consumer.Registration())
                 gatewayEnvironment[key] = value;
-        _processes.Add(HubProcess.Start("gateway", Projects["gateway"], _gatewayUrl, gatewayEnvironment));
+        _processes.Add(HubProcess.Start(HubHost.GatewayName, HubLayout.Repository.Gateway, _gatewayUrl, gatewayEnvironment));
 
         foreach (var host in _processes)
             await host.WaitReadyAsync();
         // Started once the first has created and seeded the database both share.
-        var second = HubProcess.Start(SecondPopulation, Projects["population"], secondPopulationUrl, AgencyEnvironment("population"));
+        var second = HubProcess.Start(SecondPopulation, HubLayout.Repository.Host(HubAgencies.Population), secondPopulationUrl, AgencyEnvironment("population"));
         _processes.Add(second);
         await second.WaitReadyAsync();
         Gateway = await Everything.ClientAsync(_gatewayUrl);
@@ -143,7 +134,7 @@ public sealed class HubFixture : IAsyncLifetime
         HubAgencies.All.ToDictionary(ServiceName, _ => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
 
     /// <summary>A host's service name (service.name on its spans): its project's name.</summary>
-    public static string ServiceName(string host) => Path.GetFileName(Projects[host]);
+    public static string ServiceName(string host) => HubLayout.Repository.Host(host).ProjectName;
 
     /// <summary>The agencies' delayed redeliveries, short: immediate retries (about 3 s), 1 s, retries, 2 s, retries, then the error queue.</summary>
     public static readonly TimeSpan[] RedeliverySchedule = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
@@ -160,7 +151,7 @@ public sealed class HubFixture : IAsyncLifetime
         // Agencies export to the hub's collector in the gateway, which keeps recent traces and forwards everything.
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = _gatewayUrl.ToString();
         // Only the suite's own agencies hold a collector key; a host of one test's own (another database) is refused there.
-        if (Projects.ContainsKey(agency))
+        if (HubAgencies.All.Contains(agency))
             environment["OTEL_EXPORTER_OTLP_HEADERS"] = $"Authorization=Bearer {CollectorKeys[ServiceName(agency)]}";
         environment["ConnectionStrings__database"] = $"Data Source={DatabasePath(agency)}";
         environment["Gateway__Url"] = _gatewayUrl.ToString();

@@ -34,11 +34,11 @@ public sealed class HubProcess : IAsyncDisposable
     /// <summary>Everything the process wrote to its console that is still kept (the last 5,000 lines).</summary>
     public string AllOutput => string.Join('\n', _output);
 
-    public static HubProcess Start(string name, string project, Uri url, IReadOnlyDictionary<string, string> environment)
+    public static HubProcess Start(string name, HubHost host, Uri url, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet", $"{Path.GetFileName(project)}.dll")
+        var start = new ProcessStartInfo("dotnet", $"{host.ProjectName}.dll")
         {
-            WorkingDirectory = HubLayout.OutputDirectory(project),
+            WorkingDirectory = HubLayout.OutputDirectory(host),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -125,28 +125,19 @@ public sealed class HubProcess : IAsyncDisposable
     }
 }
 
+/// <summary>Where the hub's hosts are (LgspHub.LocalHub), and their builds in the configuration this test assembly was built in.</summary>
 public static class HubLayout
 {
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static HubRepository Repository { get; } = HubRepository.Find();
 
-    /// <summary>Build output of a hub project, in the configuration this test assembly was built in.</summary>
-    public static string OutputDirectory(string project)
+    public static string RepositoryRoot => Repository.Root;
+
+    public static string OutputDirectory(HubHost host)
     {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
-        var directory = Path.Combine(RepositoryRoot, project, "bin", configuration, framework);
-        if (!File.Exists(Path.Combine(directory, Path.GetFileName(project) + ".dll")))
-            throw new InvalidOperationException($"{project} is not built in {directory}: run ./lgsp test, which builds the solution first.");
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var directory = host.BuildDirectory(configuration);
+        if (!File.Exists(Path.Combine(directory, host.ProjectName + ".dll")))
+            throw new InvalidOperationException($"{host.ProjectName} is not built in {directory}: run ./lgsp test, which builds the solution first.");
         return directory;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "LgspHub.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException("LgspHub.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using LgspHub.Contracts;
 
 namespace LgspHub.EndToEnd.Tests;
 
@@ -9,7 +10,7 @@ public sealed class ReadinessTests(HubFixture hub)
     public async Task An_agency_without_its_broker_is_live_but_not_ready()
     {
         var nowhere = $"amqp://guest:guest@127.0.0.1:{HubFixture.FreePort()}/";
-        await using var agency = HubProcess.Start("population-without-broker", "services/LgspHub.Population",
+        await using var agency = HubProcess.Start("population-without-broker", HubLayout.Repository.Host(HubAgencies.Population),
             new Uri($"http://127.0.0.1:{HubFixture.FreePort()}"), hub.AgencyEnvironment("population-isolated", nowhere));
         using var client = new HttpClient { BaseAddress = agency.Url, Timeout = TimeSpan.FromSeconds(5) };
 

@@ -10,7 +10,7 @@ using LgspHub.Cli.Tools;
 // Written to a log (CI), tables get room rather than the default 80 columns.
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 160;
-var layout = HubLayout.Find();
+var layout = HubRepository.Find();
 var root = new RootCommand("LgspHub on one machine: run it, test it, operate it, load it and measure it. "
     + "The hosts run in the Development environment (ASPNETCORE_ENVIRONMENT), with the development hub's consumers, keys and secrets.")
 {
@@ -40,6 +40,11 @@ try
 {
     // Ctrl-C and SIGTERM cancel the command, which then stops what it started (the AppHost takes up to a minute).
     return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(90), EnableDefaultExceptionHandler = false });
+}
+catch (OperationCanceledException)
+{
+    Say.Warn("interrupted");
+    return ExitCodes.Interrupted;
 }
 catch (CliException e)
 {

@@ -36,8 +36,8 @@ public static partial class CompareBench
         var rest = args;
         if (args is ["--build", ..])
         {
-            if (args.Count < 2 || !File.Exists(Path.Combine(args[1], HubRepository.GatewayDll)))
-                return Fail($"--build needs a directory holding {HubRepository.GatewayDll}");
+            if (args.Count < 2 || !File.Exists(Path.Combine(args[1], BenchHub.GatewayDll)))
+                return Fail($"--build needs a directory holding {BenchHub.GatewayDll}");
             build = Path.GetFullPath(args[1]);
             rest = [.. args.Skip(2)];
         }

@@ -5,7 +5,7 @@ public static class GatewayProcess
 {
     /// <param name="settings">Environment on top: configuration keys (Lgsp__Checks=false) or runtime knobs (DOTNET_*);
     /// they come last, so they may override the environment the bench sets.</param>
-    public static BenchProcess Start(HubRepository hub, string name, int port, IEnumerable<KeyValuePair<string, string>> settings, string? build = null)
+    public static BenchProcess Start(BenchHub hub, string name, int port, IEnumerable<KeyValuePair<string, string>> settings, string? build = null)
     {
         var logFile = Path.Combine(hub.Logs, $"bench-{name}.log");
         File.WriteAllText(logFile, "");
@@ -18,6 +18,6 @@ public static class GatewayProcess
             new("ASPNETCORE_URLS", $"http://127.0.0.1:{port}"),
             .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)),
         ];
-        return BenchProcess.Start(name, "dotnet", [HubRepository.GatewayDll], build ?? hub.GatewayBuild, environment, logFile);
+        return BenchProcess.Start(name, "dotnet", [BenchHub.GatewayDll], build ?? hub.GatewayBuild, environment, logFile);
     }
 }

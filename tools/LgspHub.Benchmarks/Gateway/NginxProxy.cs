@@ -45,7 +45,7 @@ public static partial class NginxProxy
         """;
 
     /// <summary>Writes the configuration, has nginx test it, then starts it.</summary>
-    public static async Task<BenchProcess> StartAsync(HubRepository hub, int port, int landPort, string landKey, CancellationToken cancellationToken)
+    public static async Task<BenchProcess> StartAsync(BenchHub hub, int port, int landPort, string landKey, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(hub.Bench, "nginx");
         Directory.CreateDirectory(Path.Combine(folder, "temp"));

@@ -7,7 +7,7 @@ namespace LgspHub.Benchmarks.Gateway;
 /// Runs wrk against targets side by side: each warmed up, then rounds of one run per target, the order rotating each
 /// round so that none always runs first. Around each run, the processor time of the target's proxy and of the land agency.
 /// </summary>
-public sealed class WrkRounds(HubRepository hub, WrkKnobs knobs, string bench)
+public sealed class WrkRounds(BenchHub hub, WrkKnobs knobs, string bench)
 {
     public const string Program = "/usr/bin/wrk";
 

@@ -20,20 +20,20 @@ public sealed class WrkSession : IAsyncDisposable
     private readonly List<BenchProcess> _processes = [];
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    private WrkSession(string bench, HubRepository hub, WrkKnobs knobs, CancellationToken stopping)
+    private WrkSession(string bench, BenchHub hub, WrkKnobs knobs, CancellationToken stopping)
     {
         Bench = bench;
         Hub = hub;
         Knobs = knobs;
         Stopping = stopping;
-        GatewayPort = hub.Port(HubRepository.GatewayProject);
-        LandPort = hub.Port(HubRepository.LandProject);
+        GatewayPort = hub.Gateway.Port;
+        LandPort = hub.Land.Port;
         Rounds = new WrkRounds(hub, knobs, bench);
     }
 
     public string Bench { get; }
 
-    public HubRepository Hub { get; }
+    public BenchHub Hub { get; }
 
     public WrkKnobs Knobs { get; }
 
@@ -68,7 +68,7 @@ public sealed class WrkSession : IAsyncDisposable
             if (tools.FirstOrDefault(tool => !File.Exists(tool)) is { } missing)
                 throw new BenchException($"{Path.GetFileName(missing)} is not installed (./lgsp bench installs it)");
 
-            await using var session = new WrkSession(bench, HubRepository.Find(), knobs, stop.Token);
+            await using var session = new WrkSession(bench, BenchHub.Find(), knobs, stop.Token);
             await session.RequireHubAsync();
             await body(session);
             return 0;
@@ -93,7 +93,7 @@ public sealed class WrkSession : IAsyncDisposable
     {
         if (await StatusAsync(new Uri($"http://127.0.0.1:{GatewayPort}/health/ready"), [], TimeSpan.FromSeconds(5)) != HttpStatusCode.OK)
             throw new BenchException($"the hub is not running (no answer from its gateway's /health/ready on 127.0.0.1:{GatewayPort}): start it with ./lgsp up --detach (default seed), then run the bench");
-        if (!File.Exists(Path.Combine(Hub.GatewayBuild, HubRepository.GatewayDll)))
+        if (!File.Exists(Path.Combine(Hub.GatewayBuild, BenchHub.GatewayDll)))
             throw new BenchException($"the gateway is not built ({Hub.GatewayBuild}; ./lgsp up builds it)");
         Directory.CreateDirectory(Hub.Bench);
         Directory.CreateDirectory(Hub.Logs);
@@ -153,7 +153,7 @@ public sealed class WrkSession : IAsyncDisposable
     /// <summary>A fresh signing key from the hub's gateway build (`LgspHub.Gateway.dll new-signing-key`).</summary>
     public async Task<string> NewSigningKeyAsync()
     {
-        using var process = Process.Start(new ProcessStartInfo("dotnet", [HubRepository.GatewayDll, "new-signing-key"])
+        using var process = Process.Start(new ProcessStartInfo("dotnet", [BenchHub.GatewayDll, "new-signing-key"])
         {
             WorkingDirectory = Hub.GatewayBuild,
             RedirectStandardOutput = true,

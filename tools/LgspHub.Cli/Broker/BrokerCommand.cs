@@ -1,13 +1,12 @@
 using System.CommandLine;
 using LgspHub.Cli.Hub;
-using LgspHub.LocalBroker;
 
 namespace LgspHub.Cli.Broker;
 
 /// <summary>./lgsp broker stop|start [--test]: the hub's broker node (or the test node) alone, for outages and chaos tests.</summary>
 internal static class BrokerCommand
 {
-    public static Command Create(HubLayout layout)
+    public static Command Create(HubRepository layout)
     {
         var test = new Option<bool>("--test") { Description = "The test node (lgsp-test@localhost, amqp 5674) instead of the hub's (lgsp@localhost, amqp 5673)" };
         BrokerProcess Node(ParseResult parsed) => new(parsed.GetValue(test) ? BrokerNode.Test(layout.State) : BrokerNode.Hub(layout.State), layout);

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
-using LgspHub.LocalBroker;
 
 namespace LgspHub.Cli.Broker;
 
 /// <summary>Starts and stops a private node of Debian's rabbitmq-server (<see cref="BrokerNode"/>) on its own, outside the AppHost.</summary>
-internal sealed class BrokerProcess(BrokerNode node, HubLayout layout)
+internal sealed class BrokerProcess(BrokerNode node, HubRepository layout)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("LGSP_BROKER_START_TIMEOUT"), out var seconds) ? seconds : 60);

@@ -5,7 +5,7 @@ using LgspHub.Cli.Machine;
 namespace LgspHub.Cli.Hub;
 
 /// <summary>The hub's AppHost (apphost/LgspHub.AppHost) as a process of its own: started from its build, watched, stopped.</summary>
-internal sealed partial class AppHostProcess(HubLayout layout)
+internal sealed partial class AppHostProcess(HubRepository layout)
 {
     private const string Word = "LgspHub.AppHost";
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using LgspHub.Cli.Broker;
 using LgspHub.Cli.Machine;
-using LgspHub.LocalBroker;
 using Spectre.Console;
 
 namespace LgspHub.Cli.Hub;
@@ -12,7 +11,7 @@ internal static class HubCommands
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("LGSP_HEALTH_TIMEOUT"), out var seconds) ? seconds : 90);
 
-    public static Command Up(HubLayout layout)
+    public static Command Up(HubRepository layout)
     {
         var detach = new Option<bool>("--detach", "-d") { Description = "Leave the hub running in the background (stop it with ./lgsp down)" };
         var instances = new Option<string[]>("--instances")
@@ -37,7 +36,7 @@ internal static class HubCommands
         return up;
     }
 
-    public static Command Down(HubLayout layout)
+    public static Command Down(HubRepository layout)
     {
         var down = new Command("down", "Stop what 'up --detach' started, and the hub's broker node. Idempotent.");
         down.SetAction(async (_, _) =>
@@ -51,7 +50,7 @@ internal static class HubCommands
         return down;
     }
 
-    private static async Task<int> UpAsync(HubLayout layout, UpOptions options, bool detach, CancellationToken cancellationToken)
+    private static async Task<int> UpAsync(HubRepository layout, UpOptions options, bool detach, CancellationToken cancellationToken)
     {
         var appHost = new AppHostProcess(layout);
         if (appHost.Pid is { } running)
@@ -119,7 +118,7 @@ internal static class HubCommands
         }
     }
 
-    private static void PrintUrls(HubLayout layout, AppHostProcess appHost, UpOptions options, bool ownBroker)
+    private static void PrintUrls(HubRepository layout, AppHostProcess appHost, UpOptions options, bool ownBroker)
     {
         var table = new Table().NoBorder().AddColumn("service").AddColumn("url");
         foreach (var (instance, url) in new HubRunFiles(layout).Instances())

@@ -6,7 +6,7 @@ namespace LgspHub.Cli.Hub;
 /// What a running hub's AppHost leaves in .lgsp/run/ (HubRun): hub.json once every host is healthy, with each
 /// instance's URL (population, population-2, …), and each instance's pid; all gone when it stops.
 /// </summary>
-internal sealed class HubRunFiles(HubLayout layout)
+internal sealed class HubRunFiles(HubRepository layout)
 {
     public string ReadyFile => Path.Combine(layout.Run, "hub.json");
 
@@ -14,15 +14,20 @@ internal sealed class HubRunFiles(HubLayout layout)
 
     public string PidFileOf(string instance) => Path.Combine(layout.Run, instance + ".pid");
 
-    public bool Ready => File.Exists(ReadyFile) && new FileInfo(ReadyFile).Length > 0;
+    public bool Ready => Instances().Count > 0;
 
-    /// <summary>Each running instance and its URL, in the order the AppHost wrote them; empty when no hub runs.</summary>
+    /// <summary>Each running instance and its URL, in the order the AppHost wrote them; empty when no hub runs (or it is still writing the file).</summary>
     public IReadOnlyList<(string Instance, Uri Url)> Instances()
     {
-        if (!Ready)
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(ReadyFile));
+            return [.. document.RootElement.GetProperty("hosts").EnumerateObject().Select(h => (h.Name, new Uri(h.Value.GetString()!)))];
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
             return [];
-        using var document = JsonDocument.Parse(File.ReadAllText(ReadyFile));
-        return [.. document.RootElement.GetProperty("hosts").EnumerateObject().Select(h => (h.Name, new Uri(h.Value.GetString()!)))];
+        }
     }
 
     /// <summary>The URLs of an agency's instances: from hub.json when the hub runs, else its first instance's launch port.</summary>

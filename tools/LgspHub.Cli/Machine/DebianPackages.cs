@@ -5,7 +5,7 @@ namespace LgspHub.Cli.Machine;
 /// <summary>What a command needs from the machine, installed from Debian's packages the first time it is missing.</summary>
 internal static class DebianPackages
 {
-    public static readonly (string Package, string File) RabbitMq = ("rabbitmq-server", LocalBroker.BrokerNode.Server);
+    public static readonly (string Package, string File) RabbitMq = ("rabbitmq-server", BrokerNode.Server);
     public static readonly (string Package, string File) Chromium = ("chromium", "/usr/bin/chromium");
     public static readonly (string Package, string File) Prometheus = ("prometheus", "/usr/bin/promtool");
     public static readonly (string Package, string File) Node = ("nodejs", "/usr/bin/node");
@@ -14,7 +14,7 @@ internal static class DebianPackages
     public static readonly (string Package, string File) Nginx = ("nginx", "/usr/sbin/nginx");
 
     /// <summary>Installs each package whose file is missing, one installer at a time (up and test started together on a new machine).</summary>
-    public static async Task EnsureAsync(HubLayout layout, params (string Package, string File)[] needed)
+    public static async Task EnsureAsync(HubRepository layout, params (string Package, string File)[] needed)
     {
         if (needed.All(n => File.Exists(n.File)))
             return;

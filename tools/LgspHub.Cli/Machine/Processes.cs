@@ -44,7 +44,16 @@ internal static partial class Processes
     /// <summary>The pid a file holds (a pid file), if it names a live process whose command line mentions <paramref name="word"/>: a reused pid does not.</summary>
     public static int? LivePid(string pidFile, string word)
     {
-        if (!File.Exists(pidFile) || !int.TryParse(new string([.. File.ReadAllText(pidFile).Where(char.IsAsciiDigit)]), out var pid))
+        string text;
+        try
+        {
+            text = File.ReadAllText(pidFile);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        if (!int.TryParse(new string([.. text.Where(char.IsAsciiDigit)]), out var pid))
             return null;
         return Alive(pid) && CommandLine(pid).Contains(word, StringComparison.Ordinal) ? pid : null;
     }

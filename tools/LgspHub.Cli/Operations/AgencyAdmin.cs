@@ -10,7 +10,7 @@ namespace LgspHub.Cli.Operations;
 /// An agency's own /admin (error queues, replay, faults), which asks for the operators' key: LGSP_OPERATOR_KEY, else the
 /// development hub's (the key the gateway forwards fault changes with). The gateway does not route /admin.
 /// </summary>
-internal sealed class AgencyAdmin(HubLayout layout)
+internal sealed class AgencyAdmin(HubRepository layout)
 {
     public static readonly TimeSpan Timeout = Seconds("LGSP_ADMIN_TIMEOUT", 10);
 
@@ -19,9 +19,9 @@ internal sealed class AgencyAdmin(HubLayout layout)
 
     private string Key => Environment.GetEnvironmentVariable("LGSP_OPERATOR_KEY") is { Length: > 0 } key
         ? key
-        : layout.Gateway.DevelopmentSetting("Lgsp:AgencyCredentials:OperatorKey");
+        : layout.Gateway.RequiredDevelopmentSetting("Lgsp:AgencyCredentials:OperatorKey");
 
-    public static HubHost Agency(HubLayout layout, string name) =>
+    public static HubHost Agency(HubRepository layout, string name) =>
         layout.Agencies.FirstOrDefault(a => a.Name == name)
         ?? throw new UsageException($"unknown agency: {name} (expected one of: {string.Join(", ", layout.Agencies.Select(a => a.Name))})");
 

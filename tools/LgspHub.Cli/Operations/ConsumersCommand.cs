@@ -16,7 +16,7 @@ namespace LgspHub.Cli.Operations;
 /// </summary>
 internal static class ConsumersCommand
 {
-    public static Command Create(HubLayout layout)
+    public static Command Create(HubRepository layout)
     {
         var id = new Argument<string>("id") { Description = "The consumer's id, which its tokens carry" };
         var name = new Option<string>("--name") { Description = "Its display name", Required = true };
@@ -70,11 +70,11 @@ internal static class ConsumersCommand
         { add, list, revoke };
     }
 
-    private static Uri Gateway(HubLayout layout) =>
+    private static Uri Gateway(HubRepository layout) =>
         Environment.GetEnvironmentVariable("LGSP_GATEWAY_URL") is { Length: > 0 } url ? new Uri(url.TrimEnd('/') + "/") : layout.Gateway.Url;
 
     /// <summary>A token for the operator, then the call.</summary>
-    private static async Task<(Uri Gateway, HubAnswer Answer)> SendAsync(HubLayout layout, HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+    private static async Task<(Uri Gateway, HubAnswer Answer)> SendAsync(HubRepository layout, HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
     {
         var gateway = Gateway(layout);
         using var http = new HttpClient { BaseAddress = gateway, Timeout = AgencyAdmin.Timeout };

@@ -10,7 +10,7 @@ namespace LgspHub.Cli.Operations;
 /// <summary>./lgsp errors and ./lgsp replay: the messages waiting in each agency's error queues, and sending them back.</summary>
 internal static partial class ErrorQueueCommands
 {
-    public static Command Errors(HubLayout layout)
+    public static Command Errors(HubRepository layout)
     {
         var agency = new Argument<string?>("agency") { Description = "One agency (default: all four)", Arity = ArgumentArity.ZeroOrOne };
         var errors = new Command("errors", "For each agency (or the one named), its queues and how many messages wait in each error queue; exits 1 if an agency does not answer") { agency };
@@ -45,7 +45,7 @@ internal static partial class ErrorQueueCommands
         return errors;
     }
 
-    public static Command Replay(HubLayout layout)
+    public static Command Replay(HubRepository layout)
     {
         var agency = new Argument<string>("agency") { Description = "The agency whose error queues to replay" };
         var queue = new Argument<string?>("queue") { Description = "One queue (default: every queue whose error queue holds messages)", Arity = ArgumentArity.ZeroOrOne };

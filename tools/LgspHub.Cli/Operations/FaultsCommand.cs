@@ -8,7 +8,7 @@ namespace LgspHub.Cli.Operations;
 /// <summary>./lgsp faults &lt;agency&gt; [off | key=value …]: fault injection into a running agency, every instance of it.</summary>
 internal static class FaultsCommand
 {
-    public static Command Create(HubLayout layout)
+    public static Command Create(HubRepository layout)
     {
         var agency = new Argument<string>("agency") { Description = "The agency" };
         var settings = new Argument<string[]>("settings") { Description = $"off, or key=value merged into the current faults: {FaultChange.Settings}", Arity = ArgumentArity.ZeroOrMore };

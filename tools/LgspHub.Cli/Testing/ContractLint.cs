@@ -10,7 +10,7 @@ namespace LgspHub.Cli.Testing;
 /// </summary>
 internal static class ContractLint
 {
-    public static async Task EnsureAsync(HubLayout layout)
+    public static async Task EnsureAsync(HubRepository layout)
     {
         var toolsLog = Path.Combine(layout.Logs, "dotnet-tools.log");
         if (await Processes.RunLoggedAsync("dotnet", ["tool", "restore"], toolsLog, layout.Root) != 0)

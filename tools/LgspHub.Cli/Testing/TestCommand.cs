@@ -2,14 +2,13 @@ using System.CommandLine;
 using LgspHub.Cli.Broker;
 using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
-using LgspHub.LocalBroker;
 
 namespace LgspHub.Cli.Testing;
 
 /// <summary>./lgsp test [dotnet test arguments]: every test of the solution against a fresh broker; "N passed, N failed" last.</summary>
 internal static class TestCommand
 {
-    public static Command Create(HubLayout layout)
+    public static Command Create(HubRepository layout)
     {
         var test = new Command("test", "Start a fresh test broker (lgsp-test@localhost, amqp 5674, management 15674), build, run 'dotnet test' "
             + "(further arguments, such as --filter, are passed on), stop the broker and print 'N passed, N failed' last")
@@ -20,7 +19,7 @@ internal static class TestCommand
         return test;
     }
 
-    private static async Task<int> RunAsync(HubLayout layout, IReadOnlyList<string> testArguments, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(HubRepository layout, IReadOnlyList<string> testArguments, CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string>();
         BrokerProcess? broker = null;

@@ -12,7 +12,7 @@ namespace LgspHub.Cli.Tools;
 /// </summary>
 internal static class ToolCommands
 {
-    public static Command Load(HubLayout layout) => PassThrough("load",
+    public static Command Load(HubRepository layout) => PassThrough("load",
         "With the hub running: offer a scenario's traffic through the gateway (./lgsp load <scenario|file.json> [--time-scale N] [--rate-scale F] "
         + "[--citizens FROM..TO] [--gateway URL] [--out DIR] [-o json=FILE|json-samples=FILE|otlp=URL]), reports in .lgsp/load/ by default; "
         + "./lgsp load list, ./lgsp load validate <scenario>. Exits 1 when a threshold fails, 2 on a bad scenario, 3 when the hub is not there, "
@@ -31,7 +31,7 @@ internal static class ToolCommands
             return await Processes.RunAsync("dotnet", [program, "run", arguments[0], .. output, .. arguments.Skip(1)]);
         });
 
-    public static Command Conform(HubLayout layout) => PassThrough("conform",
+    public static Command Conform(HubRepository layout) => PassThrough("conform",
         "Run an agency's contract against a system of your own: ./lgsp conform <agency> <url> [--broker amqp://user:password@host:port/] [--json] "
         + "[--citizens FROM..TO] [--seed N] [--contract URL|FILE]. A score per operation and event, each mismatch named; exits 0 at 100 %, "
         + "1 below, 2 on bad options, 3 when it could not run. It calls the system as the gateway does, with LGSP_GATEWAY_KEY (default: the development hub's)",
@@ -43,17 +43,17 @@ internal static class ToolCommands
             var project = Path.Combine(layout.Root, "tools", "LgspHub.Conform");
             var log = Path.Combine(layout.Logs, "conform-build.log");
             await DotnetBuild.ProjectAsync(Path.Combine(project, "LgspHub.Conform.csproj"), log);
-            await DotnetBuild.ProjectAsync(Path.Combine(agency.ProjectDirectory, agency.AssemblyName + ".csproj"), log);
+            await DotnetBuild.ProjectAsync(Path.Combine(agency.ProjectDirectory, agency.ProjectName + ".csproj"), log);
             // The key the gateway presents to the agency goes in the environment, not on a command line any local user can read.
             var key = Environment.GetEnvironmentVariable("LGSP_GATEWAY_KEY") is { Length: > 0 } given
                 ? given
-                : layout.Gateway.DevelopmentSetting($"Lgsp:AgencyCredentials:GatewayKeys:{agency.Name}");
+                : layout.Gateway.RequiredDevelopmentSetting($"Lgsp:AgencyCredentials:GatewayKeys:{agency.Name}");
             // The hub's own build of the agency serves the OpenAPI document that is the contract.
-            return await Processes.RunAsync("dotnet", [Path.Combine(project, "bin", "Release", "net10.0", "lgsp-conform.dll"), .. arguments, "--mock", agency.Dll],
+            return await Processes.RunAsync("dotnet", [Path.Combine(project, "bin", "Release", "net10.0", "lgsp-conform.dll"), .. arguments, "--mock", agency.Dll()],
                 environment: new Dictionary<string, string> { ["LGSP_GATEWAY_KEY"] = key });
         });
 
-    public static Command Bench(HubLayout layout) => PassThrough("bench",
+    public static Command Bench(HubRepository layout) => PassThrough("bench",
         "Benchmarks (default: gateway), each against its baseline side by side in one run, written into docs/performance.md (tools/LgspHub.Benchmarks): "
         + "gateway (the hub's gateway against the land agency direct, nginx and the gateway with its checks off), tracing (traced against "
         + "untraced), compare [--build DIR] [VAR=VALUE...] (prints only), bus [broker-url] (MassTransit against raw RabbitMQ.Client), "

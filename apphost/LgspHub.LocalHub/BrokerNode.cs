@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LgspHub.LocalBroker;
+namespace LgspHub.LocalHub;
 
 /// <summary>
 /// A private node of Debian's rabbitmq-server: its state in <see cref="Directory"/>, listening on 127.0.0.1 only, its
