@@ -1,11 +1,9 @@
-using System.Security.Cryptography;
 using System.Text;
 using LgspHub.Data;
 using LgspHub.Messaging.Outbox;
 using LgspHub.Seeding;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

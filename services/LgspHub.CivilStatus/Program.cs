@@ -2,7 +2,6 @@ using LgspHub.AgencyDefaults;
 using LgspHub.CivilStatus;
 using LgspHub.CivilStatus.Dossiers;
 using LgspHub.Messaging;
-using LgspHub.ServiceDefaults.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAgencyDefaults();

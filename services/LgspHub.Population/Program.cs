@@ -1,7 +1,6 @@
 using LgspHub.AgencyDefaults;
 using LgspHub.Messaging;
 using LgspHub.Population;
-using LgspHub.ServiceDefaults.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAgencyDefaults();

@@ -1,5 +1,3 @@
-using LgspHub.Benchmarks;
-
 namespace LgspHub.Benchmarks.Tests;
 
 public class BusReportTests

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LgspHub.Benchmarks;
 
 namespace LgspHub.Benchmarks.Tests;
 

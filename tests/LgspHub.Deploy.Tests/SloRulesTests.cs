@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
-using LgspHub.Gateway.Transactions;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Authentication;
-using Yarp.ReverseProxy.Model;
 
 namespace LgspHub.Gateway.Access;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using LgspHub.Cli.Hub;
 
 namespace LgspHub.Cli.Broker;
 

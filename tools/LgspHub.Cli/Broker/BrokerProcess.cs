@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
 
 namespace LgspHub.Cli.Broker;

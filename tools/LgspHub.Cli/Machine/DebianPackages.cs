@@ -1,5 +1,3 @@
-using LgspHub.Cli.Hub;
-
 namespace LgspHub.Cli.Machine;
 
 /// <summary>What a command needs from the machine, installed from Debian's packages the first time it is missing.</summary>

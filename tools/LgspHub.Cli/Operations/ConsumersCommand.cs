@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
 
 namespace LgspHub.Cli.Operations;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
 using Spectre.Console;
 

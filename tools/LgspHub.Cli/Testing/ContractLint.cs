@@ -1,4 +1,3 @@
-using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
 
 namespace LgspHub.Cli.Testing;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using LgspHub.Cli.Broker;
-using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
 
 namespace LgspHub.Cli.Testing;
