@@ -21,7 +21,7 @@ public static class Baseline
         var proxyConfig = builder.Configuration.GetSection("ReverseProxy");
         builder.Services.AddReverseProxy().LoadFromConfig(proxyConfig).AddAgencies(proxyConfig).AddAgencyCredentials();
         // The routes name the rights policy; here it lets everything through.
-        builder.Services.AddAuthorizationBuilder().AddPolicy(Access.OperationRightRequirement.Policy, policy => policy.RequireAssertion(_ => true));
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Requests.Operation.RightsPolicy, policy => policy.RequireAssertion(_ => true));
 
         var app = builder.Build();
         app.UseAuthorization();

@@ -1,6 +1,7 @@
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
 using LgspHub.Gateway.Proxy;
+using LgspHub.Gateway.Requests;
 using LgspHub.Gateway.Transactions;
 using LgspHub.Gateway;
 using LgspHub.ServiceDefaults;

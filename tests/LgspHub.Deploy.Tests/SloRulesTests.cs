@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LgspHub.Contracts;
-using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
+using LgspHub.Gateway.Requests;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,7 @@
 using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Proxy;
+using LgspHub.Gateway.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy;
@@ -36,7 +37,7 @@ public class AgencyConfigTests
             Assert.Equal(TimeSpan.FromSeconds(10), config.HttpRequest?.ActivityTimeout);
 
             Assert.True(proxy.TryGetRoute($"lgsp.inject-faults.{agency}", out var faults), agency);
-            Assert.Equal(OperationRightRequirement.Policy, faults.Config.AuthorizationPolicy);
+            Assert.Equal(Operation.RightsPolicy, faults.Config.AuthorizationPolicy);
             Assert.Equal(FaultHeaderTransform.Right, faults.Config.Metadata?[RouteMetadata.Operation]);
             Assert.Equal("true", faults.Config.Metadata?[RouteMetadata.EveryInstance]);
             Assert.Equal($"/lgsp/faults/{agency}", faults.Config.Match.Path);

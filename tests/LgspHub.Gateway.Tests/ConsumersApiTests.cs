@@ -283,7 +283,7 @@ public sealed class ConsumersApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync(ConsumersApi.Path, Registration("hospital.sneaky", ["*"]))).StatusCode);
         await using var scope = host.Services.CreateAsyncScope();
         await host.Services.GetRequiredService<TransactionLog>().Ready;
-        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<GatewayDb>().Consumers.CountAsync());
+        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<GatewayDb>().Set<RegisteredConsumer>().CountAsync());
     }
 
     [Fact]
@@ -300,7 +300,7 @@ public sealed class ConsumersApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.DoesNotContain("lgsp_", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(0, await db.Consumers.CountAsync());
+        Assert.Equal(0, await db.Set<RegisteredConsumer>().CountAsync());
         Assert.Null(host.Services.GetRequiredService<IConsumerRegistry>().Find("hospital.test-unaudited"));
     }
 

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LgspHub.Gateway.Access;
 using LgspHub.Gateway.Operations;
+using LgspHub.Gateway.Requests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LgspHub.Gateway.Tests;

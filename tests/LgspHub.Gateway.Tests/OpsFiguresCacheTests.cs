@@ -1,6 +1,5 @@
 using LgspHub.Contracts;
 using LgspHub.Gateway.Operations;
-using LgspHub.Gateway.Transactions;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Internal;

@@ -1,4 +1,4 @@
-using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Requests;
 using Yarp.ReverseProxy.Configuration;
 
 namespace LgspHub.Gateway.Tests;

@@ -1,6 +1,5 @@
 using LgspHub.Contracts;
 using LgspHub.Gateway.Operations;
-using LgspHub.Gateway.Transactions;
 
 namespace LgspHub.Gateway.Tests;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using LgspHub.Gateway.Requests;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
@@ -47,7 +48,7 @@ public static class AccessExtensions
                 };
             });
         services.AddAuthorizationBuilder()
-            .AddPolicy(OperationRightRequirement.Policy, policy => policy.RequireAuthenticatedUser().AddRequirements(new OperationRightRequirement()))
+            .AddPolicy(Operation.RightsPolicy, policy => policy.RequireAuthenticatedUser().AddRequirements(new OperationRightRequirement()))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().AddRequirements(new DeclaredAccessRequirement()).Build());
         services.AddSingleton<IAuthorizationHandler, OperationRightHandler>();
         services.AddSingleton<IAuthorizationHandler, DeclaredAccessHandler>();
@@ -56,7 +57,6 @@ public static class AccessExtensions
 
         services.AddHostedService(provider => provider.GetRequiredService<ConsumerRegistry>());
         services.AddHealthChecks().AddCheck<ConsumerRegistryHealthCheck>("consumers");
-        services.AddSingleton<SubjectHasher>();
         return builder;
     }
 

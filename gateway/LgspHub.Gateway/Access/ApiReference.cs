@@ -1,3 +1,4 @@
+using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults.OpenApi;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;

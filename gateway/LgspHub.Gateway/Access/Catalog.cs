@@ -1,3 +1,4 @@
+using LgspHub.Gateway.Requests;
 using LgspHub.Messaging;
 using LgspHub.Messaging.AsyncApi;
 using Yarp.ReverseProxy.Configuration;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults;
 using LgspHub.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.OpenApi;

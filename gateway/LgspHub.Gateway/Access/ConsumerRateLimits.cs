@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using LgspHub.Gateway.Requests;
 
 namespace LgspHub.Gateway.Access;
 

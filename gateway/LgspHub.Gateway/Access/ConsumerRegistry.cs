@@ -20,32 +20,6 @@ public interface IConsumerRegistry
     IReadOnlyDictionary<string, ConsumerSystem> Current { get; }
 }
 
-/// <summary>A consumer system registered through the operators' API: kept after it is revoked, so its id is never given again.</summary>
-public sealed class RegisteredConsumer
-{
-    public required string Id { get; init; }
-    public required string DisplayName { get; init; }
-    public required string SecretHash { get; init; }
-    public List<string> Rights { get; init; } = [];
-    public int RequestsPerSecond { get; init; }
-    public int Burst { get; init; }
-    public DateTimeOffset RegisteredAt { get; init; }
-    /// <summary>The consumer (an operator's) that registered it.</summary>
-    public required string RegisteredBy { get; init; }
-    /// <summary>
-    /// When its registration's audit entry was committed: until then it reserves its id but gets no token (a
-    /// registration the audit cannot take is deleted, one cut short by a crash stays reserved and inactive).
-    /// </summary>
-    public DateTimeOffset? ActiveFrom { get; set; }
-    public DateTimeOffset? RevokedAt { get; set; }
-    public string? RevokedBy { get; set; }
-
-    public ConsumerSystem ToConsumerSystem() => new()
-    {
-        DisplayName = DisplayName, SecretHash = SecretHash, Rights = [.. Rights], RequestsPerSecond = RequestsPerSecond, Burst = Burst,
-    };
-}
-
 /// <summary>
 /// The registry: the configuration's consumers over those of the database (the configuration wins on a shared id,
 /// which the API never creates). The database's are held in memory and read again every
@@ -101,7 +75,7 @@ public sealed class ConsumerRegistry(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-            var rows = await db.Consumers.AsNoTracking().ToListAsync(cancellationToken);
+            var rows = await db.Set<RegisteredConsumer>().AsNoTracking().ToListAsync(cancellationToken);
             Interlocked.Exchange(ref _snapshot, Merge(options.CurrentValue, rows.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal)));
             _loaded = true;
         }

@@ -1,5 +1,5 @@
+using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 
 namespace LgspHub.Gateway.Access;
@@ -84,11 +84,4 @@ public sealed class TokenOptions
 
     /// <summary>Checks one network may have waiting; past them its token requests are a 429. Read at start.</summary>
     public int SecretChecksQueuedPerNetwork { get; set; } = 4;
-}
-
-public static class ConsumerClaims
-{
-    public const string ClientId = "client_id";
-
-    public static string? ConsumerId(this ClaimsPrincipal user) => user.FindFirstValue(ClientId);
 }

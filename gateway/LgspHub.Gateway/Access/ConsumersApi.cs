@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LgspHub.Contracts;
+using LgspHub.Gateway.Requests;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -58,7 +59,7 @@ public static class ConsumersApi
 
     public static IEndpointRouteBuilder MapConsumersApi(this IEndpointRouteBuilder app)
     {
-        var consumers = app.MapGroup(Path).RequireAuthorization(OperationRightRequirement.Policy).WithTags("Consumers");
+        var consumers = app.MapGroup(Path).RequireAuthorization(Operation.RightsPolicy).WithTags("Consumers");
         consumers.MapPost("", RegisterAsync)
             .WithMetadata(RegisterOperation)
             .WithSummary("Register a consumer system; its client secret is in the answer, and only there");
@@ -115,7 +116,7 @@ public static class ConsumersApi
             RegisteredAt = Milliseconds(clock.GetUtcNow()),
             RegisteredBy = operatorId,
         };
-        db.Consumers.Add(row);
+        db.Set<RegisteredConsumer>().Add(row);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -134,11 +135,11 @@ public static class ConsumersApi
         catch (AuditUnavailableException)
         {
             // Not audited, so not made: the registration (inactive until now) goes, and its secret was never shown.
-            await db.Consumers.Where(c => c.Id == id).ExecuteDeleteAsync(CancellationToken.None);
+            await db.Set<RegisteredConsumer>().Where(c => c.Id == id).ExecuteDeleteAsync(CancellationToken.None);
             return AuditUnavailable(context, "The audit could not record the registration, so it was undone.");
         }
         // Audited: from now on it gets tokens.
-        await db.Consumers.Where(c => c.Id == id)
+        await db.Set<RegisteredConsumer>().Where(c => c.Id == id)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.ActiveFrom, Milliseconds(clock.GetUtcNow())), CancellationToken.None);
         await RefreshAsync(registry, loggers);
         context.Response.Headers.CacheControl = "no-store";
@@ -161,7 +162,7 @@ public static class ConsumersApi
             return TypedResults.Problem(officerError, statusCode: StatusCodes.Status400BadRequest, title: "Bad officer");
         if (options.CurrentValue.Consumers.ContainsKey(id))
             return Conflict($"The consumer {id} is in the gateway's configuration (Lgsp:Consumers): remove it there; the API revokes the consumers it registered.");
-        var row = await db.Consumers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var row = await db.Set<RegisteredConsumer>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (row is null)
             return ApiProblems.NotFound($"No consumer {id} was registered through the API.");
         if (row.RevokedAt is { } revokedAt)
@@ -171,7 +172,7 @@ public static class ConsumersApi
 
         var operatorId = context.User.ConsumerId()!;
         var at = Milliseconds(clock.GetUtcNow());
-        var revoked = await db.Consumers.Where(c => c.Id == id && c.RevokedAt == null)
+        var revoked = await db.Set<RegisteredConsumer>().Where(c => c.Id == id && c.RevokedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.RevokedAt, at).SetProperty(c => c.RevokedBy, operatorId), cancellationToken);
         if (revoked == 0)
             return Conflict($"The consumer {id} was revoked meanwhile.");

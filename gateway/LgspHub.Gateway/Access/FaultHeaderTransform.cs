@@ -1,3 +1,4 @@
+using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults;
 using Yarp.ReverseProxy.Transforms;
 

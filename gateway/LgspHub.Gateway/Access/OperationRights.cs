@@ -1,14 +1,12 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Authentication;
+using LgspHub.Gateway.Requests;
 
 namespace LgspHub.Gateway.Access;
 
-/// <summary>Deny by default, X-Road style: a consumer calls an operation only if its rights name it.</summary>
-public sealed class OperationRightRequirement : IAuthorizationRequirement
-{
-    public const string Policy = "lgsp-rights";
-}
+/// <summary>Deny by default, X-Road style: a consumer calls an operation only if its rights name it (the policy <see cref="Operation.RightsPolicy"/>).</summary>
+public sealed class OperationRightRequirement : IAuthorizationRequirement;
 
 public sealed class OperationRightHandler(IConsumerRegistry consumers) : AuthorizationHandler<OperationRightRequirement>
 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore;
 using Microsoft.Extensions.Options;

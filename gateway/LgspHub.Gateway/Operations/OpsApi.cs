@@ -1,5 +1,5 @@
 using LgspHub.Contracts;
-using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Requests;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -97,7 +97,7 @@ public static class OpsApi
     {
         var ops = app.MapGroup("/ops").WithTags("Operations").WithMetadata(new Operation(OperationName, Operation.HubService, false));
         // The figures name consumers, failures, dossier ids and queues: an operator's token is needed, as for the records.
-        var api = ops.MapGroup("/api").RequireAuthorization(OperationRightRequirement.Policy);
+        var api = ops.MapGroup("/api").RequireAuthorization(Operation.RightsPolicy);
         api.MapGet("/summary", Summary)
             .WithSummary("Transactions, success rate, latency, error budget and burn-rate alerts over a window (5m to 24h), from the traces");
         api.MapGet("/broker", async (OpsFigures figures, BrokerClient broker, CancellationToken cancellationToken) =>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using HdrHistogram;
 using LgspHub.Contracts;
-using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Requests;
 using LgspHub.Gateway.Transactions;
 using OpenTelemetry;
 

@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
 using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Requests;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
@@ -81,7 +82,7 @@ public sealed class AgencyRoutes(IConfiguration proxy) : IProxyConfigProvider, I
     {
         RouteId = $"{FaultHeaderTransform.Right}.{agency}",
         ClusterId = AdminCluster(agency),
-        AuthorizationPolicy = OperationRightRequirement.Policy,
+        AuthorizationPolicy = Operation.RightsPolicy,
         Match = new RouteMatch { Path = $"{FaultsPath}/{agency}", Methods = [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete] },
         Metadata = new Dictionary<string, string>
         {

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
-using LgspHub.Gateway.Access;
 using Yarp.ReverseProxy.Model;
+using LgspHub.Gateway.Requests;
 
 namespace LgspHub.Gateway.Proxy;
 

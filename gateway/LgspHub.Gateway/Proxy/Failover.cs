@@ -1,5 +1,5 @@
-using LgspHub.Gateway.Access;
 using Yarp.ReverseProxy.Forwarder;
+using LgspHub.Gateway.Requests;
 
 namespace LgspHub.Gateway.Proxy;
 

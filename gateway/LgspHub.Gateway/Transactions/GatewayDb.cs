@@ -1,12 +1,11 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using LgspHub.Gateway.Access;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LgspHub.Gateway.Transactions;
 
-/// <summary>The gateway's own SQLite database: transaction records, the audit and the consumers registered through the API.</summary>
+/// <summary>The gateway's own SQLite database: transaction records, the audit, and the consumers registered through the API (Access/RegisteredConsumers.cs).</summary>
 public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(options)
 {
     /// <summary>ConnectionStrings:database, or gateway.db beside the program.</summary>
@@ -24,9 +23,6 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<TransactionRecord> Transactions => Set<TransactionRecord>();
 
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
-
-    /// <summary>Consumer systems registered through the operators' API (Access/ConsumersApi.cs).</summary>
-    public DbSet<RegisteredConsumer> Consumers => Set<RegisteredConsumer>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         // SQLite cannot compare DateTimeOffset; as sortable numbers, time ranges become index lookups.
@@ -48,13 +44,9 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             audit.HasIndex(a => new { a.SubjectHash, a.At });
             audit.HasIndex(a => a.At);
         });
-        modelBuilder.Entity<RegisteredConsumer>(consumer =>
-        {
-            consumer.ToTable("Consumers");
-            consumer.HasKey(c => c.Id);
-            // Ids compare as the registry does, byte for byte: "Hospital" is not "hospital".
-            consumer.Property(c => c.Id).UseCollation("BINARY");
-        });
+        // The tables of the gateway's other features, each configured where it is used (Access: the registered consumers),
+        // so that the records do not depend on them.
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(GatewayDb).Assembly);
     }
 }
 

@@ -1,5 +1,5 @@
 using LgspHub.Contracts;
-using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +11,7 @@ public static class RecordsApi
 {
     public static IEndpointRouteBuilder MapRecordsApi(this IEndpointRouteBuilder app)
     {
-        var records = app.MapGroup("/lgsp").RequireAuthorization(OperationRightRequirement.Policy).WithTags("Records");
+        var records = app.MapGroup("/lgsp").RequireAuthorization(Operation.RightsPolicy).WithTags("Records");
 
         records.MapGet("/transactions", ListTransactions)
             .WithMetadata(Operation.Hub("read-transactions"))

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using LgspHub.Contracts;
-using LgspHub.Gateway.Access;
+using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;

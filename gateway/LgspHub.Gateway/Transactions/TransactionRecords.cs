@@ -11,6 +11,8 @@ public static class TransactionRecords
         services.Configure<RecordOptions>(builder.Configuration.GetSection(RecordOptions.Section));
         services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)).AddInterceptors(GatewayDb.Durability));
         services.AddSingleton<TransactionLog>();
+        // Audit subjects are stored and searched by this hash, never as personal IDs.
+        services.AddSingleton<SubjectHasher>();
         services.AddHostedService(provider => provider.GetRequiredService<TransactionLog>());
         services.AddHealthChecks().AddCheck<RecordsHealthCheck>("records");
         return builder;

@@ -1,6 +1,6 @@
 using Yarp.ReverseProxy.Configuration;
 
-namespace LgspHub.Gateway.Access;
+namespace LgspHub.Gateway.Requests;
 
 /// <summary>The metadata keys a route of the gateway's configuration may carry, and how they are read.</summary>
 public static class RouteMetadata
@@ -18,6 +18,8 @@ public static class RouteMetadata
     public const string EveryInstance = "EveryInstance";
 
     private static readonly string[] Flags = [PersonalData, ReadOnly, EveryInstance];
+
+    private const string RightsPolicy = Requests.Operation.RightsPolicy;
 
     public static string? Get(IReadOnlyDictionary<string, string> metadata, string key) =>
         metadata.TryGetValue(key, out var value)
@@ -42,10 +44,10 @@ public static class RouteMetadata
             if (Flag(metadata, PersonalData) is true)
                 yield return "a personal-data operation cannot be anonymous";
         }
-        else if (!string.Equals(route.AuthorizationPolicy, OperationRightRequirement.Policy, StringComparison.OrdinalIgnoreCase))
-            yield return $"AuthorizationPolicy is \"{route.AuthorizationPolicy}\": declare \"{OperationRightRequirement.Policy}\" with metadata {Operation}, or \"anonymous\"";
+        else if (!string.Equals(route.AuthorizationPolicy, RightsPolicy, StringComparison.OrdinalIgnoreCase))
+            yield return $"AuthorizationPolicy is \"{route.AuthorizationPolicy}\": declare \"{RightsPolicy}\" with metadata {Operation}, or \"anonymous\"";
         else if (string.IsNullOrWhiteSpace(operation))
-            yield return $"AuthorizationPolicy \"{OperationRightRequirement.Policy}\" needs metadata {Operation}";
+            yield return $"AuthorizationPolicy \"{RightsPolicy}\" needs metadata {Operation}";
     }
 }
 

@@ -1,6 +1,6 @@
 using Yarp.ReverseProxy.Model;
 
-namespace LgspHub.Gateway.Access;
+namespace LgspHub.Gateway.Requests;
 
 /// <summary>
 /// What the gateway knows of the operation an endpoint serves: from a proxied route's metadata in
@@ -31,6 +31,9 @@ public sealed record Operation(string Name, string Service, bool PersonalData, b
     /// transactions, and a consumer's "*" never covers it.
     /// </summary>
     public const string HubService = "lgsp";
+
+    /// <summary>The authorization policy that checks the consumer's rights to the endpoint's operation (Access/OperationRights.cs).</summary>
+    public const string RightsPolicy = "lgsp-rights";
 
     /// <summary>What records, figures and metrics name a request that matched no route: the service and the operation.</summary>
     public const string Unrouted = "none";
