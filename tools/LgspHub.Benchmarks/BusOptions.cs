@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LgspHub.Benchmarks;
 
 /// <summary>What the bus benchmark runs: from the command line (broker, the document to write) and the environment (the knobs).</summary>
@@ -48,33 +46,24 @@ public sealed record BusOptions(
 
         try
         {
-            var inFlight = Number(environment, "LGSP_BUS_IN_FLIGHT", 100, 1, 10_000);
+            var inFlight = Knobs.Number(environment, "LGSP_BUS_IN_FLIGHT", 100, 1, 10_000);
             return new BusOptions(
                 brokerUri,
-                Number(environment, "LGSP_BUS_MESSAGES", 20_000, 100, 10_000_000),
-                Number(environment, "LGSP_BUS_ROUNDS", 5, 1, 100),
-                Number(environment, "LGSP_BUS_WARMUP_RUNS", 2, 0, 100),
+                Knobs.Number(environment, "LGSP_BUS_MESSAGES", 20_000, 100, 10_000_000),
+                Knobs.Number(environment, "LGSP_BUS_ROUNDS", 5, 1, 100),
+                Knobs.Number(environment, "LGSP_BUS_WARMUP_RUNS", 2, 0, 100),
                 inFlight,
                 // By default the consumers may hold as many unacknowledged deliveries as the publisher keeps unconfirmed.
-                (ushort)Number(environment, "LGSP_BUS_PREFETCH", Math.Min(inFlight, ushort.MaxValue), 1, ushort.MaxValue),
-                (ushort)Number(environment, "LGSP_BUS_CONCURRENCY", 8, 1, ushort.MaxValue),
+                (ushort)Knobs.Number(environment, "LGSP_BUS_PREFETCH", Math.Min(inFlight, ushort.MaxValue), 1, ushort.MaxValue),
+                (ushort)Knobs.Number(environment, "LGSP_BUS_CONCURRENCY", 8, 1, ushort.MaxValue),
                 variants,
-                TimeSpan.FromSeconds(Number(environment, "LGSP_BUS_RUN_TIMEOUT", 60, 1, 3_600)),
+                TimeSpan.FromSeconds(Knobs.Number(environment, "LGSP_BUS_RUN_TIMEOUT", 60, 1, 3_600)),
                 doc);
         }
         catch (FormatException e)
         {
             return Fail(e.Message);
         }
-    }
-
-    private static int Number(Func<string, string?> environment, string name, int fallback, int min, int max)
-    {
-        if (environment(name) is not { Length: > 0 } text)
-            return fallback;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new FormatException($"{name}={text}: expected a whole number from {min} to {max}");
-        return value;
     }
 
     private static BusOptions? Fail(string message)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LgspHub.Contracts;
 
 namespace LgspHub.Benchmarks;
@@ -30,31 +29,22 @@ public sealed record DataOptions(
                 throw new FormatException($"LGSP_DATA_AGENCIES: unknown agency {unknown} (known: {string.Join(", ", HubAgencies.All)})");
             var broker = environment("LGSP_DATA_BROKER") is { Length: > 0 } own ? own : environment("LGSP_RABBITMQ_URL");
             return new DataOptions(
-                Number(environment, "LGSP_DATA_CITIZENS", 1_500_000, 1_000, 2_000_000),
-                Number(environment, "LGSP_DATA_SEED_ROUNDS", 2, 0, 20),
+                Knobs.Number(environment, "LGSP_DATA_CITIZENS", 1_500_000, 1_000, 2_000_000),
+                Knobs.Number(environment, "LGSP_DATA_SEED_ROUNDS", 2, 0, 20),
                 agencies,
-                Number(environment, "LGSP_DATA_EF_SAMPLE", 50_000, 1_000, 2_000_000),
+                Knobs.Number(environment, "LGSP_DATA_EF_SAMPLE", 50_000, 1_000, 2_000_000),
                 string.IsNullOrWhiteSpace(broker) ? null : new Uri(broker),
-                Number(environment, "LGSP_DATA_PORT", 5190, 1_024, 65_000),
-                Number(environment, "LGSP_DATA_RATE", 200, 1, 20_000),
-                Number(environment, "LGSP_DATA_SECONDS", 10, 1, 600),
-                Number(environment, "LGSP_DATA_WARMUP_SECONDS", 10, 0, 600),
-                Number(environment, "LGSP_DATA_ROUNDS", 5, 0, 100),
-                TimeSpan.FromSeconds(Number(environment, "LGSP_DATA_START_TIMEOUT", 600, 10, 3_600)));
+                Knobs.Number(environment, "LGSP_DATA_PORT", 5190, 1_024, 65_000),
+                Knobs.Number(environment, "LGSP_DATA_RATE", 200, 1, 20_000),
+                Knobs.Number(environment, "LGSP_DATA_SECONDS", 10, 1, 600),
+                Knobs.Number(environment, "LGSP_DATA_WARMUP_SECONDS", 10, 0, 600),
+                Knobs.Number(environment, "LGSP_DATA_ROUNDS", 5, 0, 100),
+                TimeSpan.FromSeconds(Knobs.Number(environment, "LGSP_DATA_START_TIMEOUT", 600, 10, 3_600)));
         }
         catch (Exception e) when (e is FormatException or UriFormatException)
         {
             Console.Error.WriteLine($"bench data: error: {e.Message}");
             return null;
         }
-    }
-
-    private static int Number(Func<string, string?> environment, string name, int fallback, int min, int max)
-    {
-        if (environment(name) is not { Length: > 0 } text)
-            return fallback;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new FormatException($"{name}={text}: expected a whole number from {min} to {max}");
-        return value;
     }
 }

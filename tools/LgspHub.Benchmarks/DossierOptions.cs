@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LgspHub.Benchmarks;
 
 /// <summary>What the dossier benchmark runs: the document to write (command line) and the knobs (environment).</summary>
@@ -48,11 +46,11 @@ public sealed record DossierOptions(
             return new DossierOptions(
                 gatewayUri,
                 brokerUri,
-                Number(environment, "LGSP_DOSSIER_COUNT", 100, 10, 10_000),
-                Number(environment, "LGSP_DOSSIER_ROUNDS", 5, 1, 50),
-                Number(environment, "LGSP_DOSSIER_WARMUP", 50, 0, 10_000),
-                Number(environment, "LGSP_DOSSIER_SUBMITTERS", 8, 1, 256),
-                TimeSpan.FromSeconds(Number(environment, "LGSP_DOSSIER_RUN_TIMEOUT", 120, 5, 3_600)),
+                Knobs.Number(environment, "LGSP_DOSSIER_COUNT", 100, 10, 10_000),
+                Knobs.Number(environment, "LGSP_DOSSIER_ROUNDS", 5, 1, 50),
+                Knobs.Number(environment, "LGSP_DOSSIER_WARMUP", 50, 0, 10_000),
+                Knobs.Number(environment, "LGSP_DOSSIER_SUBMITTERS", 8, 1, 256),
+                TimeSpan.FromSeconds(Knobs.Number(environment, "LGSP_DOSSIER_RUN_TIMEOUT", 120, 5, 3_600)),
                 doc,
                 repository);
         }
@@ -60,15 +58,6 @@ public sealed record DossierOptions(
         {
             return Fail(e.Message);
         }
-    }
-
-    private static int Number(Func<string, string?> environment, string name, int fallback, int min, int max)
-    {
-        if (environment(name) is not { Length: > 0 } text)
-            return fallback;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new FormatException($"{name}={text}: expected a whole number from {min} to {max}");
-        return value;
     }
 
     private static DossierOptions? Fail(string message)
