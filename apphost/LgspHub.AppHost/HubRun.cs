@@ -1,5 +1,4 @@
 using LgspHub.LocalHub;
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +16,7 @@ internal sealed class HubRun(
     HubSettings settings,
     ILogger<HubRun> logger) : BackgroundService
 {
-    public string ReadyFile => Path.Combine(settings.StateDirectory, "run", "hub.json");
+    private readonly HubRunFolder _run = new(settings.StateDirectory);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,19 +27,18 @@ internal sealed class HubRun(
             .Select(r => CopyLogsAsync(r, Path.Combine(logDirectory, r.Name + ".log"), stoppingToken)).ToList();
         try
         {
-            var run = Path.GetDirectoryName(ReadyFile)!;
-            Directory.CreateDirectory(run);
+            Directory.CreateDirectory(_run.Directory);
             foreach (var host in hosts)
             {
                 var ready = await notifications.WaitForResourceHealthyAsync(host.Name, stoppingToken);
                 // ./lgsp's commands that reach each instance (faults) or measure one (bench) find its process here.
                 if (ready.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
-                    await File.WriteAllTextAsync(Path.Combine(run, host.Name + ".pid"), pid.ToString(), stoppingToken);
+                    await File.WriteAllTextAsync(_run.PidFile(host.Name), pid.ToString(), stoppingToken);
             }
             var urls = hosts.ToDictionary(h => h.Name, h => $"http://127.0.0.1:{h.GetEndpoint("http").Port}", StringComparer.Ordinal);
             foreach (var (agency, url) in settings.OwnAgencies)
                 urls[agency] = url;
-            await File.WriteAllTextAsync(ReadyFile, JsonSerializer.Serialize(new { hosts = urls }), stoppingToken);
+            await _run.WriteReadyAsync(urls, stoppingToken);
             logger.LogInformation("The hub is ready: the gateway at {Gateway}", urls[HubHost.GatewayName]);
             await Task.WhenAll(copies);
         }
@@ -49,9 +47,9 @@ internal sealed class HubRun(
         }
         finally
         {
-            File.Delete(ReadyFile);
+            File.Delete(_run.ReadyFile);
             foreach (var host in hosts)
-                File.Delete(Path.Combine(Path.GetDirectoryName(ReadyFile)!, host.Name + ".pid"));
+                File.Delete(_run.PidFile(host.Name));
         }
     }
 

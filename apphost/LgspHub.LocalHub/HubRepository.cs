@@ -16,8 +16,8 @@ public sealed class HubRepository(string root)
 
     public string Logs => Path.Combine(State, "logs");
 
-    /// <summary>What a running hub leaves for the command line: hub.json, each instance's pid.</summary>
-    public string Run => Path.Combine(State, "run");
+    /// <summary>What a running hub leaves for the command line and the benches: hub.json, each instance's pid.</summary>
+    public HubRunFolder Run => new(State);
 
     /// <summary>The gateway's project, and its assembly: gateway/LgspHub.Gateway.</summary>
     public const string GatewayProject = "LgspHub.Gateway";

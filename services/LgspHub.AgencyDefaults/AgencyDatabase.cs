@@ -1,4 +1,3 @@
-using System.Text;
 using LgspHub.Data;
 using LgspHub.Messaging.Outbox;
 using LgspHub.Seeding;

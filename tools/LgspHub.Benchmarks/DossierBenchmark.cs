@@ -1,4 +1,5 @@
 using System.Globalization;
+using LgspHub.LocalHub;
 using RabbitMQ.Client.Exceptions;
 
 namespace LgspHub.Benchmarks;
@@ -151,28 +152,18 @@ public sealed class ProcessCpu(string repository)
 {
     private static readonly double MsPerTick = 1000 / ProcStat.TicksPerSecond;
 
-    private readonly string _run = Path.Combine(repository, ".lgsp", "run");
+    private readonly HubRepository _hub = new(repository);
 
     /// <summary>Whether the hub was started from this repository (./lgsp up writes its process ids there).</summary>
-    public bool SeesHub => Directory.Exists(_run) && Directory.GetFiles(_run, "*.pid").Length > 0;
+    public bool SeesHub => _hub.Run.PidFiles().Count > 0;
 
     public (double Hub, double Broker, double Bench) Sample()
     {
-        var hub = Directory.Exists(_run) ? Directory.GetFiles(_run, "*.pid").Sum(Ticks) : 0;
-        var broker = Ticks(Path.Combine(repository, ".lgsp", "broker", "rabbitmq.pid"));
+        var hub = _hub.Run.PidFiles().Sum(Ticks);
+        var broker = Ticks(BrokerNode.Hub(_hub.State).PidFile);
         return (hub * MsPerTick, broker * MsPerTick, Environment.CpuUsage.TotalTime.TotalMilliseconds);
     }
 
     /// <summary>utime + stime of the process whose id the file holds; 0 when it is not there.</summary>
-    private static long Ticks(string pidFile)
-    {
-        try
-        {
-            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? ProcStat.Read(pid)?.CpuTicks ?? 0 : 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-    }
+    private static long Ticks(string pidFile) => HubRunFolder.ReadPid(pidFile) is { } pid ? ProcStat.Read(pid)?.CpuTicks ?? 0 : 0;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LgspHub.AgencyDefaults;
 using LgspHub.Contracts;
 using LgspHub.LocalHub;
@@ -35,18 +34,7 @@ public sealed class BenchHub(HubRepository repository)
     }
 
     /// <summary>The process id `./lgsp up` recorded for a host of the hub (.lgsp/run/&lt;name&gt;.pid), if it did.</summary>
-    public int? Pid(string instance)
-    {
-        try
-        {
-            var text = File.ReadAllText(Path.Combine(repository.Run, instance + ".pid")).Trim();
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    public int? Pid(string instance) => HubRunFolder.ReadPid(repository.Run.PidFile(instance));
 
     public int? LandPid() => Pid(Land.Name);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LgspHub.LocalHub;
 
 namespace LgspHub.Benchmarks.Gateway;
 
@@ -83,7 +84,7 @@ public sealed class BenchProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _ = Posix.Kill(_process.Id, Posix.Sigterm);
+            _ = Posix.Signal(_process.Id, Posix.SigTerm);
             using var deadline = new CancellationTokenSource(StopTimeout);
             try
             {

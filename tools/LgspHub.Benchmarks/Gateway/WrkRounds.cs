@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LgspHub.LocalHub;
 
 namespace LgspHub.Benchmarks.Gateway;
 

@@ -1,3 +1,4 @@
+using LgspHub.LocalHub;
 using LgspHub.ServiceDefaults;
 
 namespace LgspHub.Benchmarks.Gateway;

@@ -10,26 +10,24 @@ internal sealed partial class AppHostProcess(HubRepository layout)
     private const string Word = "LgspHub.AppHost";
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly HubRunFiles files = new(layout);
-
     public string LogFile => Path.Combine(layout.Logs, "apphost.log");
 
     private string BuildDirectory => Path.Combine(layout.Root, "apphost", Word, "bin", "Release", "net10.0");
 
-    public int? Pid => Processes.LivePid(files.AppHostPidFile, Word);
+    public int? Pid => Processes.LivePid(layout.Run.AppHostPidFile, Word);
 
     /// <summary>Starts the AppHost's build with these settings (HubSettings: Hub:Instances:population=2, …), in the Development environment unless told otherwise.</summary>
     public void Start(IEnumerable<string> settings)
     {
-        Directory.CreateDirectory(layout.Run);
-        File.Delete(files.ReadyFile);
+        Directory.CreateDirectory(layout.Run.Directory);
+        File.Delete(layout.Run.ReadyFile);
         File.Delete(LogFile);
         var environment = new Dictionary<string, string>
         {
             ["DOTNET_ENVIRONMENT"] = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Development",
         };
         using var process = Processes.StartDetached("dotnet", [Word + ".dll", .. settings], LogFile, BuildDirectory, environment);
-        File.WriteAllText(files.AppHostPidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.WriteAllText(layout.Run.AppHostPidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Until every host is healthy (the AppHost has written hub.json); fails if the AppHost exits first or the deadline passes.</summary>
@@ -37,7 +35,7 @@ internal sealed partial class AppHostProcess(HubRepository layout)
     {
         Say.Info($"waiting for every host's /health/ready (up to {timeout.TotalSeconds:0}s)...");
         var waited = Stopwatch.StartNew();
-        while (!files.Ready)
+        while (!layout.Run.Ready)
         {
             if (Pid is null)
             {
@@ -75,8 +73,8 @@ internal sealed partial class AppHostProcess(HubRepository layout)
                 if (!await Processes.WaitExitAsync(process, StopTimeout))
                     await Processes.StopAsync(process, TimeSpan.Zero, "the orchestrator");
         }
-        File.Delete(files.AppHostPidFile);
-        File.Delete(files.ReadyFile);
+        File.Delete(layout.Run.AppHostPidFile);
+        File.Delete(layout.Run.ReadyFile);
     }
 
     [GeneratedRegex(@"http://\S*/login\?t=[0-9a-f]+")]

@@ -121,7 +121,7 @@ internal static class HubCommands
     private static void PrintUrls(HubRepository layout, AppHostProcess appHost, UpOptions options, bool ownBroker)
     {
         var table = new Table().NoBorder().AddColumn("service").AddColumn("url");
-        foreach (var (instance, url) in new HubRunFiles(layout).Instances())
+        foreach (var (instance, url) in layout.Run.Instances())
             table.AddRow(instance, url.ToString().TrimEnd('/') + (options.OwnAgencies.ContainsKey(instance) ? " (your system)" : ""));
         table.AddEmptyRow();
         foreach (var agency in layout.Agencies)

@@ -4,30 +4,8 @@ using System.Runtime.InteropServices;
 namespace LgspHub.Cli.Machine;
 
 /// <summary>The processes the command line starts, watches and stops, by pid, as a supervisor on Linux does.</summary>
-internal static partial class Processes
+internal static class Processes
 {
-    private const int SigKill = 9;
-    private const int SigTerm = 15;
-
-    /// <summary>The process exists and is not a zombie.</summary>
-    public static bool Alive(int pid)
-    {
-        try
-        {
-            // /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces and parentheses.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return true;
-        }
-    }
-
     /// <summary>The process's command line, its arguments joined by spaces ("" once it has gone).</summary>
     public static string CommandLine(int pid)
     {
@@ -42,21 +20,8 @@ internal static partial class Processes
     }
 
     /// <summary>The pid a file holds (a pid file), if it names a live process whose command line mentions <paramref name="word"/>: a reused pid does not.</summary>
-    public static int? LivePid(string pidFile, string word)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(pidFile);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        if (!int.TryParse(new string([.. text.Where(char.IsAsciiDigit)]), out var pid))
-            return null;
-        return Alive(pid) && CommandLine(pid).Contains(word, StringComparison.Ordinal) ? pid : null;
-    }
+    public static int? LivePid(string pidFile, string word) =>
+        HubRunFolder.ReadPid(pidFile) is { } pid && ProcStat.Alive(pid) && CommandLine(pid).Contains(word, StringComparison.Ordinal) ? pid : null;
 
     /// <summary>Every other live process whose command line holds <paramref name="words"/> as whole words.</summary>
     public static IEnumerable<int> WithCommandLine(string words) =>
@@ -68,7 +33,7 @@ internal static partial class Processes
     public static async Task<bool> WaitExitAsync(int pid, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
-        while (Alive(pid))
+        while (ProcStat.Alive(pid))
         {
             if (deadline.Elapsed >= timeout)
                 return false;
@@ -80,11 +45,11 @@ internal static partial class Processes
     /// <summary>SIGTERM, so that it stops what it started itself; SIGKILL if it has not gone within <paramref name="timeout"/>.</summary>
     public static async Task StopAsync(int pid, TimeSpan timeout, string name)
     {
-        _ = Kill(pid, SigTerm);
+        _ = Posix.Signal(pid, Posix.SigTerm);
         if (await WaitExitAsync(pid, timeout))
             return;
         Say.Warn($"{name} (pid {pid}) did not stop within {timeout.TotalSeconds:0}s; killing it");
-        _ = Kill(pid, SigKill);
+        _ = Posix.Signal(pid, Posix.SigKill);
         await WaitExitAsync(pid, TimeSpan.FromSeconds(5));
     }
 
@@ -140,7 +105,4 @@ internal static partial class Processes
             start.Environment[name] = value;
         return start;
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

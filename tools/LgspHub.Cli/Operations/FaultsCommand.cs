@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using LgspHub.Cli.Hub;
 using LgspHub.Cli.Machine;
 
 namespace LgspHub.Cli.Operations;
@@ -23,7 +22,7 @@ internal static class FaultsCommand
             var change = FaultChange.Parse(parsed.GetValue(settings) ?? []);
             var admin = new AgencyAdmin(layout);
             // Settings live in each process: a change goes to every instance that runs (up --instances).
-            var instances = new HubRunFiles(layout).UrlsOf(host);
+            var instances = layout.Run.UrlsOf(host);
             var shown = "";
             foreach (var (instance, index) in instances.Select((url, i) => (url, i)))
             {

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace LgspHub.Benchmarks;
+namespace LgspHub.LocalHub;
 
-/// <summary>What the benches read of a process in /proc/&lt;pid&gt;/stat: its parent and the processor time it has used.</summary>
+/// <summary>What the command line and the benches read of a process in /proc/&lt;pid&gt;/stat: its state, its parent and the processor time it has used.</summary>
+/// <param name="State">R running, S sleeping, Z a zombie (gone, not yet reaped), …</param>
 /// <param name="CpuTicks">utime + stime, its threads included, in clock ticks (<see cref="TicksPerSecond"/>).</param>
-public readonly record struct ProcStat(int ParentPid, long CpuTicks)
+public readonly record struct ProcStat(char State, int ParentPid, long CpuTicks)
 {
     /// <summary>
     /// The clock ticks /proc counts in: USER_HZ, which sysconf(_SC_CLK_TCK) reports (what `getconf CLK_TCK` prints).
@@ -24,6 +25,7 @@ public readonly record struct ProcStat(int ParentPid, long CpuTicks)
         if (fields.Length < 13)
             throw new FormatException($"not a /proc/<pid>/stat line: {stat}");
         return new ProcStat(
+            fields[0] is [var state] ? state : throw new FormatException($"not a /proc/<pid>/stat line: {stat}"),
             int.Parse(fields[1], CultureInfo.InvariantCulture),
             long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
     }
@@ -41,6 +43,9 @@ public readonly record struct ProcStat(int ParentPid, long CpuTicks)
         }
     }
 
+    /// <summary>The process exists and has not ended: a zombie has.</summary>
+    public static bool Alive(int pid) => Read(pid) is { State: not 'Z' };
+
     /// <summary>The processor time, in clock ticks, these processes have used; those that are gone count 0.</summary>
     public static long Ticks(IEnumerable<int> pids) => pids.Sum(pid => Read(pid)?.CpuTicks ?? 0);
 
@@ -55,19 +60,26 @@ public readonly record struct ProcStat(int ParentPid, long CpuTicks)
     private static double ClockTicks()
     {
         const int ScClkTck = 2; // _SC_CLK_TCK in Linux's unistd.h (glibc and musl alike)
-        var ticks = Posix.SysConf(ScClkTck);
+        var ticks = Posix.SystemSetting(ScClkTck);
         return ticks > 0 ? ticks : 100;
     }
 }
 
-/// <summary>The two libc calls .NET has no API for: a signal other than SIGKILL, and sysconf.</summary>
-internal static class Posix
+/// <summary>The two libc calls .NET has no API for: a signal other than SIGKILL (Process.Kill sends only that), and sysconf.</summary>
+public static class Posix
 {
-    public const int Sigterm = 15;
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    /// <summary>kill(2): sends <paramref name="signal"/> to the process; false if it is gone (or not ours).</summary>
+    public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
+
+    /// <summary>sysconf(3): the value of a system limit, -1 if it has none.</summary>
+    public static long SystemSetting(int name) => SysConf(name);
 
     [DllImport("libc", EntryPoint = "sysconf", SetLastError = true)]
-    public static extern long SysConf(int name);
+    private static extern long SysConf(int name);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    public static extern int Kill(int pid, int signal);
+    private static extern int Kill(int pid, int signal);
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LgspHub.Benchmarks.Tests;
+namespace LgspHub.LocalHub.Tests;
 
 public class ProcStatTests
 {
@@ -9,6 +9,7 @@ public class ProcStatTests
     {
         var stat = ProcStat.Parse("4242 (nginx: worker (2)) S 4240 4240 4240 0 -1 4194624 310 0 0 0 250 50 0 0 20 0 1 0 98765 12345678 900 18446744073709551615");
 
+        Assert.Equal('S', stat.State);
         Assert.Equal(4240, stat.ParentPid);
         Assert.Equal(300, stat.CpuTicks);
     }
@@ -26,6 +27,7 @@ public class ProcStatTests
         var self = ProcStat.Read(Environment.ProcessId);
 
         Assert.NotNull(self);
+        Assert.True(ProcStat.Alive(Environment.ProcessId));
         Assert.Contains(Environment.ProcessId, ProcStat.Children(self.Value.ParentPid));
         // USER_HZ: 100 on every Linux architecture .NET runs on.
         Assert.Equal(100, ProcStat.TicksPerSecond);
@@ -38,6 +40,7 @@ public class ProcStatTests
         done.WaitForExit();
 
         Assert.Null(ProcStat.Read(done.Id));
+        Assert.False(ProcStat.Alive(done.Id));
         Assert.Equal(0, ProcStat.Ticks([done.Id]));
     }
 }
