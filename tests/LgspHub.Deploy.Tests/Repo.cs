@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using LgspHub.LocalHub;
 
 namespace LgspHub.Deploy.Tests;
 
 /// <summary>Paths in the repository, and bounded runs of the tools the tests read files with.</summary>
 internal static class Repo
 {
-    public static readonly string Root = FindRoot();
+    public static readonly string Root = HubRepository.Find().Root;
 
     public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
 
@@ -37,15 +38,5 @@ internal static class Repo
             throw new TimeoutException($"{tool} {string.Join(' ', arguments)} did not finish within {timeout}.");
         }
         return (process.ExitCode, await output + await error);
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "LgspHub.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException("LgspHub.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LgspHub.LocalHub;
 
 namespace LgspHub.Gateway.Tests;
 
@@ -15,7 +16,7 @@ public sealed partial class FolderDependencyTests
     [Fact]
     public void No_folder_of_the_gateway_refers_to_a_folder_above_it()
     {
-        var gateway = Path.Combine(RepositoryRoot(), "gateway", "LgspHub.Gateway");
+        var gateway = HubRepository.Find().Gateway.ProjectDirectory;
         var found = new List<string>();
         foreach (var (folder, level) in Layers.Select((f, i) => (f, i)))
             foreach (var file in Directory.EnumerateFiles(Path.Combine(gateway, folder), "*.cs", SearchOption.AllDirectories))
@@ -24,14 +25,6 @@ public sealed partial class FolderDependencyTests
                         found.Add($"{folder}/{Path.GetFileName(file)} refers to {reference.Groups[1].Value}");
 
         Assert.Empty(found);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "LgspHub.sln")))
-                return directory.FullName;
-        throw new InvalidOperationException("LgspHub.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"LgspHub\.Gateway\.(\w+)")]

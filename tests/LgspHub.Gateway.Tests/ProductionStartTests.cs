@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using LgspHub.Gateway.Access;
+using LgspHub.LocalHub;
 using LgspHub.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using LgspHub.Contracts;
@@ -180,16 +181,8 @@ public sealed class ProductionStartTests : IDisposable
     }
 
     /// <summary>The gateway's own build output, in the configuration this test assembly was built in.</summary>
-    private static string GatewayOutput()
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        for (var directory = testOutput; directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "LgspHub.sln")))
-                return Path.Combine(directory.FullName, "gateway", "LgspHub.Gateway", "bin", testOutput.Parent!.Name, testOutput.Name);
-        }
-        throw new InvalidOperationException("LgspHub.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string GatewayOutput() =>
+        HubRepository.Find().Gateway.BuildDirectory(new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name);
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 }
