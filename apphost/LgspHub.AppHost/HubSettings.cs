@@ -1,4 +1,4 @@
-using LgspHub.Contracts;
+using LgspHub.LocalHub;
 using Microsoft.Extensions.Configuration;
 
 namespace LgspHub.AppHost;
@@ -36,22 +36,21 @@ public sealed record HubSettings(
         var instances = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in hub.GetSection("Instances").GetChildren())
         {
-            if (!HubAgencies.All.Contains(entry.Key))
-                throw new InvalidOperationException($"Hub:Instances: '{entry.Key}' is not an agency ({string.Join(", ", HubAgencies.All)}).");
-            if (!int.TryParse(entry.Value, out var count) || count is < 1 or > 4)
-                throw new InvalidOperationException($"Hub:Instances:{entry.Key}: '{entry.Value}' is not a count from 1 to 4.");
-            instances[entry.Key] = count;
+            if (HubChoices.NotAnAgency(entry.Key) is { } notAnAgency)
+                throw new InvalidOperationException($"Hub:Instances: {notAnAgency}.");
+            instances[entry.Key] = HubChoices.InstanceCount(entry.Value)
+                ?? throw new InvalidOperationException($"Hub:Instances:{entry.Key}: '{entry.Value}' is not a count from 1 to {HubChoices.MostInstances}.");
         }
         var own = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in hub.GetSection("OwnAgencies").GetChildren())
         {
-            if (!HubAgencies.All.Contains(entry.Key))
-                throw new InvalidOperationException($"Hub:OwnAgencies: '{entry.Key}' is not an agency ({string.Join(", ", HubAgencies.All)}).");
-            if (!Uri.TryCreate(entry.Value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.AbsolutePath != "/")
-                throw new InvalidOperationException($"Hub:OwnAgencies:{entry.Key}: '{entry.Value}' is not the system's base URL, http://host:port.");
+            if (HubChoices.NotAnAgency(entry.Key) is { } notAnAgency)
+                throw new InvalidOperationException($"Hub:OwnAgencies: {notAnAgency}.");
+            var url = HubChoices.SystemBaseUrl(entry.Value)
+                ?? throw new InvalidOperationException($"Hub:OwnAgencies:{entry.Key}: '{entry.Value}' is not the system's base URL, http://host:port.");
             if (instances.ContainsKey(entry.Key))
                 throw new InvalidOperationException($"Hub:OwnAgencies:{entry.Key} and Hub:Instances:{entry.Key}: the agency is your system, the hub starts none of it.");
-            own[entry.Key] = url.GetLeftPart(UriPartial.Authority);
+            own[entry.Key] = url;
         }
         var brokerUrl = configuration.GetConnectionString("rabbitmq");
         var management = hub["BrokerManagementUrl"];

@@ -1,4 +1,3 @@
-using LgspHub.Contracts;
 using LgspHub.Cli.Machine;
 
 namespace LgspHub.Cli.Hub;
@@ -13,23 +12,21 @@ internal sealed record UpOptions(IReadOnlyDictionary<string, int> Instances, IRe
         foreach (var pair in instances.SelectMany(spec => spec.Split(',')))
         {
             var (name, value) = Split(pair, "--instances needs a value such as population=2");
-            if (!HubAgencies.All.Contains(name))
-                throw new UsageException($"--instances: '{name}' is not an agency ({string.Join(", ", HubAgencies.All)}; the gateway runs once)");
-            if (value is not ("1" or "2" or "3" or "4"))
-                throw new UsageException($"--instances: {name}={value}: from 1 to 4 instances");
-            counts[name] = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (HubChoices.NotAnAgency(name) is { } notAnAgency)
+                throw new UsageException($"--instances: {notAnAgency}; the gateway runs once");
+            counts[name] = HubChoices.InstanceCount(value)
+                ?? throw new UsageException($"--instances: {name}={value}: from 1 to {HubChoices.MostInstances} instances");
         }
         var own = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var spec in ownAgencies)
         {
             var (name, value) = Split(spec, "--agency needs a value such as land=http://127.0.0.1:7000");
-            if (!HubAgencies.All.Contains(name))
-                throw new UsageException($"--agency: '{name}' is not an agency ({string.Join(", ", HubAgencies.All)})");
-            if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.PathAndQuery != "/" || !value.Contains("://", StringComparison.Ordinal))
-                throw new UsageException($"--agency: {name}={value}: the system's base URL, http://host:port");
+            if (HubChoices.NotAnAgency(name) is { } notAnAgency)
+                throw new UsageException($"--agency: {notAnAgency}");
+            var url = HubChoices.SystemBaseUrl(value) ?? throw new UsageException($"--agency: {name}={value}: the system's base URL, http://host:port");
             if (counts.GetValueOrDefault(name, 1) != 1)
                 throw new UsageException($"--agency {name} and --instances {name}: the agency is your system, the hub starts none of it");
-            own[name] = url.GetLeftPart(UriPartial.Authority);
+            own[name] = url;
         }
         return new UpOptions(counts, own, !noDashboard);
     }

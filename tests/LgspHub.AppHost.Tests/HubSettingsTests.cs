@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+
+namespace LgspHub.AppHost.Tests;
+
+/// <summary>`dotnet run` on the AppHost with bad Hub settings stops before anything starts, naming the setting.</summary>
+public sealed class HubSettingsTests
+{
+    [Theory]
+    [InlineData("Hub:Instances:registry", "2", "Hub:Instances: 'registry' is not an agency")]
+    [InlineData("Hub:Instances:population", "5", "Hub:Instances:population: '5' is not a count from 1 to 4.")]
+    [InlineData("Hub:Instances:population", "+2", "Hub:Instances:population: '+2' is not a count from 1 to 4.")]
+    [InlineData("Hub:OwnAgencies:land", "127.0.0.1:7000", "Hub:OwnAgencies:land: '127.0.0.1:7000' is not the system's base URL")]
+    [InlineData("ConnectionStrings:rabbitmq", "amqp://127.0.0.1:5999/", "give its management API too")]
+    public void A_bad_setting_is_refused_by_name(string key, string value, string problem)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(key, value)]).Build();
+
+        var refused = Assert.Throws<InvalidOperationException>(() => HubSettings.From(configuration, AppContext.BaseDirectory));
+
+        Assert.Contains(problem, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_agency_of_one_s_own_replaces_its_instances_and_further_instances_are_counted()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([
+            new("Hub:Instances:population", "2"),
+            new("Hub:OwnAgencies:land", "http://127.0.0.1:7000/"),
+        ]).Build();
+
+        var settings = HubSettings.From(configuration, AppContext.BaseDirectory);
+
+        Assert.Equal(2, settings.InstancesOf("population"));
+        Assert.Equal(1, settings.InstancesOf("civil-status"));
+        Assert.Equal("http://127.0.0.1:7000", settings.OwnAgencies["land"]);
+
+        var both = new ConfigurationBuilder().AddInMemoryCollection([new("Hub:Instances:land", "1"), new("Hub:OwnAgencies:land", "http://127.0.0.1:7000")]).Build();
+        Assert.Contains("the agency is your system", Assert.Throws<InvalidOperationException>(() => HubSettings.From(both, AppContext.BaseDirectory)).Message, StringComparison.Ordinal);
+    }
+}
