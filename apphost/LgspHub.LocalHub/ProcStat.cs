@@ -60,12 +60,15 @@ public readonly record struct ProcStat(char State, int ParentPid, long CpuTicks)
     private static double ClockTicks()
     {
         const int ScClkTck = 2; // _SC_CLK_TCK in Linux's unistd.h (glibc and musl alike)
-        var ticks = Posix.SystemSetting(ScClkTck);
+        var ticks = SysConf(ScClkTck);
         return ticks > 0 ? ticks : 100;
     }
+
+    [DllImport("libc", EntryPoint = "sysconf", SetLastError = true)]
+    private static extern long SysConf(int name);
 }
 
-/// <summary>The two libc calls .NET has no API for: a signal other than SIGKILL (Process.Kill sends only that), and sysconf.</summary>
+/// <summary>kill(2), which .NET has no API for: Process.Kill sends only SIGKILL, and a process asked to stop gets SIGTERM first.</summary>
 public static class Posix
 {
     public const int SigKill = 9;
@@ -73,12 +76,6 @@ public static class Posix
 
     /// <summary>kill(2): sends <paramref name="signal"/> to the process; false if it is gone (or not ours).</summary>
     public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
-
-    /// <summary>sysconf(3): the value of a system limit, -1 if it has none.</summary>
-    public static long SystemSetting(int name) => SysConf(name);
-
-    [DllImport("libc", EntryPoint = "sysconf", SetLastError = true)]
-    private static extern long SysConf(int name);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
