@@ -68,7 +68,9 @@ public static class Hub
                 // Telemetry goes to the hub's collector in the gateway (for /ops), which passes it on to the dashboard.
                 .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", LoopbackUrl(gateway))
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-                .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", $"Authorization=Bearer {collectorKey}");
+                .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", $"Authorization=Bearer {collectorKey}")
+                // Where it asks for tokens and what its OpenAPI document names as the server: the gateway of this run.
+                .WithEnvironment("Gateway__Url", LoopbackUrl(gateway));
             foreach (var (key, value) in settings.Seed)
                 host.WithEnvironment($"Seed__{key}", value);
             if (broker is not null)

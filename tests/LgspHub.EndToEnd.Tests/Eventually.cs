@@ -28,5 +28,8 @@ public static class Eventually
     }
 
     public static Task True(Func<Task<bool>> probe, TimeSpan timeout, string what) =>
-        Get(async () => await probe() ? "" : null, timeout, what);
+        True(probe, timeout, () => what);
+
+    public static Task True(Func<Task<bool>> probe, TimeSpan timeout, Func<string> describe) =>
+        Get(async () => await probe() ? "" : null, timeout, describe);
 }

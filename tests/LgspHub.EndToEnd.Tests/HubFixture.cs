@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using LgspHub.Contracts;
 using LgspHub.Load.Scenarios;
 using LgspHub.Seeding;
@@ -7,14 +10,15 @@ using LgspHub.Seeding;
 namespace LgspHub.EndToEnd.Tests;
 
 /// <summary>
-/// The whole hub for the end-to-end tests: the gateway and four agencies as separate processes,
-/// on the real RabbitMQ broker named by LGSP_RABBITMQ_URL, exporting traces over OTLP to a
-/// receiver in this process. A missing broker fails the tests; it never skips them.
+/// The whole hub for the end-to-end tests, started by the AppHost (through Aspire.Hosting.Testing): the gateway and
+/// each agency instance a process of its own, on the real RabbitMQ broker named by LGSP_RABBITMQ_URL, the gateway
+/// passing every span on to an OTLP receiver in this process. A missing broker fails the tests; it never skips them.
 /// </summary>
 public sealed class HubFixture : IAsyncLifetime
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("lgsp-e2e-").FullName;
     private readonly List<HubProcess> _processes = [];
+    private DistributedApplication? _app;
     private Uri _gatewayUrl = null!;
     private IReadOnlyDictionary<string, string> _agencyBrokerUrls = null!;
 
@@ -66,36 +70,66 @@ public sealed class HubFixture : IAsyncLifetime
         await EnsureBrokerReachableAsync(new Uri(BrokerUrl));
         Traces = await OtlpTraceReceiver.StartAsync(FreePort());
         _agencyBrokerUrls = await BrokerUsers.CreateAsync(new Uri(BrokerUrl), new Uri(BrokerManagementUrl), HubAgencies.All);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
-        _gatewayUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        var agencyUrls = HubAgencies.All.ToDictionary(a => a, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
-        foreach (var (agency, url) in agencyUrls)
-            _processes.Add(HubProcess.Start(agency, HubLayout.Repository.Host(agency), url, AgencyEnvironment(agency)));
-        var secondPopulationUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        // The hub as ./lgsp up --instances population=2 starts it, from its one definition (apphost/LgspHub.AppHost),
+        // beside a running hub: ports of its own, its data and run folder in a temporary directory, the suite's broker,
+        // and what the gateway gathers passed on to this process's receiver (there is no dashboard here).
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.LgspHub_AppHost>(
+        [
+            "Hub:DynamicPorts=true", $"Hub:StateDirectory={_dataDirectory}", $"Hub:DataDirectory={_dataDirectory}",
+            $"Hub:Instances:{HubAgencies.Population}=2",
+            $"Hub:Seed:Value={Seed.Value}", $"Hub:Seed:Citizens={Seed.Citizens}",
+            $"ConnectionStrings:rabbitmq={BrokerUrl}", $"Hub:BrokerManagementUrl={BrokerManagementUrl}",
+            $"OTEL_EXPORTER_OTLP_ENDPOINT={Traces.Endpoint}",
+        ], timeout.Token);
+        var hosts = builder.Resources.OfType<ExecutableResource>().ToList();
+        var settings = hosts.ToDictionary(h => h.Name, h => SuiteSettings(h.Name));
+        foreach (var host in hosts)
+            builder.CreateResourceBuilder(host).WithEnvironment(context =>
+            {
+                foreach (var (key, value) in settings[host.Name])
+                    context.EnvironmentVariables[key] = value;
+            });
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        // Once started, when each resource has its orchestrator's name, under which its console is kept.
+        _processes.AddRange(hosts.Select(h => new HubProcess(_app, h, settings[h.Name])));
+        foreach (var host in hosts)
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(host.Name, timeout.Token);
 
-        var gatewayEnvironment = CommonEnvironment();
-        foreach (var (agency, url) in agencyUrls)
-            gatewayEnvironment[$"ReverseProxy__Clusters__{agency}__Destinations__primary__Address"] = url.ToString();
-        gatewayEnvironment[$"ReverseProxy__Clusters__population__Destinations__{SecondPopulation}__Address"] = secondPopulationUrl.ToString();
-        gatewayEnvironment["Lgsp__Tokens__SigningKey"] = SigningKey;
-        gatewayEnvironment["Lgsp__Tokens__Issuer"] = _gatewayUrl.ToString();
-        gatewayEnvironment["ConnectionStrings__database"] = $"Data Source={DatabasePath("gateway")}";
-        gatewayEnvironment["Lgsp__Ops__BrokerManagementUrl"] = BrokerManagementUrl;
-        gatewayEnvironment["Lgsp__Ops__ForwardOtlpTo"] = Traces.Endpoint;
-        foreach (var (service, key) in CollectorKeys)
-            gatewayEnvironment[$"Lgsp__Ops__CollectorKeys__{service}"] = key;
-        foreach (var consumer in TestConsumers)
-            foreach (var (key, value) in consumer.Registration())
-                gatewayEnvironment[key] = value;
-        _processes.Add(HubProcess.Start(HubHost.GatewayName, HubLayout.Repository.Gateway, _gatewayUrl, gatewayEnvironment));
-
-        foreach (var host in _processes)
-            await host.WaitReadyAsync();
-        // Started once the first has created and seeded the database both share.
-        var second = HubProcess.Start(SecondPopulation, HubLayout.Repository.Host(HubAgencies.Population), secondPopulationUrl, AgencyEnvironment("population"));
-        _processes.Add(second);
-        await second.WaitReadyAsync();
+        _gatewayUrl = Hosts[HubHost.GatewayName].Url;
+        var gateway = _app.ResourceNotifications.TryGetCurrentState(HubHost.GatewayName, out var state)
+            ? state.Snapshot.EnvironmentVariables
+            : throw new InvalidOperationException("the gateway has no state");
+        CollectorKeys = HubAgencies.All.Select(ServiceName)
+            .ToDictionary(service => service, service => gateway.Single(v => v.Name == $"Lgsp__Ops__CollectorKeys__{service}").Value!);
         Gateway = await Everything.ClientAsync(_gatewayUrl);
+    }
+
+    /// <summary>The suite's settings for a host, over the AppHost's: its consumers and signing key, each agency's own broker user, short waits.</summary>
+    private Dictionary<string, string> SuiteSettings(string host)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            // Spans exported within a tenth of a second, for tests that wait on them; metrics left to Prometheus's scrape.
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "60000",
+        };
+        if (host == HubHost.GatewayName)
+        {
+            settings["Lgsp__Tokens__SigningKey"] = SigningKey;
+            foreach (var consumer in TestConsumers)
+                foreach (var (key, value) in consumer.Registration())
+                    settings[key] = value;
+            return settings;
+        }
+        var agency = HubLayout.Repository.Agencies.Single(a => Enumerable.Range(1, HubChoices.MostInstances).Any(i => a.InstanceName(i) == host));
+        settings["ConnectionStrings__rabbitmq"] = _agencyBrokerUrls[agency.Name];
+        // Redeliveries after seconds, not minutes, so a poisoned event reaches its error queue within a test's wait.
+        foreach (var (wait, i) in RedeliverySchedule.Select((wait, i) => (wait, i)))
+            settings[$"Lgsp__Messaging__Redelivery__{i}"] = wait.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        return settings;
     }
 
     /// <summary>A consumer with every right: the tests of flows call the hub as it.</summary>
@@ -129,9 +163,8 @@ public sealed class HubFixture : IAsyncLifetime
 
     private IEnumerable<TestConsumer> TestConsumers => [Everything, Hospital, Throttled, Counted, AllAgencies, FaultInjector, Load, Scraped];
 
-    /// <summary>Each agency's key for the hub's OTLP collector, by service name: fresh for each run, as ./lgsp up makes them.</summary>
-    public IReadOnlyDictionary<string, string> CollectorKeys { get; } =
-        HubAgencies.All.ToDictionary(ServiceName, _ => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+    /// <summary>Each agency's key for the hub's OTLP collector, by service name: the ones the AppHost made for this run.</summary>
+    public IReadOnlyDictionary<string, string> CollectorKeys { get; private set; } = null!;
 
     /// <summary>A host's service name (service.name on its spans): its project's name.</summary>
     public static string ServiceName(string host) => HubLayout.Repository.Host(host).ProjectName;
@@ -144,35 +177,6 @@ public sealed class HubFixture : IAsyncLifetime
 
     /// <summary>The suite's broker as the agency's own user (deploy/compose/definitions.json), as a deployment connects it.</summary>
     public string AgencyBrokerUrl(string agency) => _agencyBrokerUrls[agency];
-
-    public Dictionary<string, string> AgencyEnvironment(string agency, string? brokerUrl = null)
-    {
-        var environment = CommonEnvironment(brokerUrl ?? _agencyBrokerUrls.GetValueOrDefault(agency));
-        // Agencies export to the hub's collector in the gateway, which keeps recent traces and forwards everything.
-        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = _gatewayUrl.ToString();
-        // Only the suite's own agencies hold a collector key; a host of one test's own (another database) is refused there.
-        if (HubAgencies.All.Contains(agency))
-            environment["OTEL_EXPORTER_OTLP_HEADERS"] = $"Authorization=Bearer {CollectorKeys[ServiceName(agency)]}";
-        environment["ConnectionStrings__database"] = $"Data Source={DatabasePath(agency)}";
-        environment["Gateway__Url"] = _gatewayUrl.ToString();
-        environment["Seed__Value"] = Seed.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["Seed__Citizens"] = Seed.Citizens.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // Redeliveries after seconds, not minutes, so a poisoned event reaches its error queue within a test's wait.
-        foreach (var (wait, i) in RedeliverySchedule.Select((wait, i) => (wait, i)))
-            environment[$"Lgsp__Messaging__Redelivery__{i}"] = wait.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
-        return environment;
-    }
-
-    private Dictionary<string, string> CommonEnvironment(string? brokerUrl = null) => new()
-    {
-        // As ./lgsp up runs the hub: with appsettings.Development.json (consumers, keys, the X-Lgsp-Fault header honoured).
-        ["ASPNETCORE_ENVIRONMENT"] = "Development",
-        ["ConnectionStrings__rabbitmq"] = brokerUrl ?? BrokerUrl,
-        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
-        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-        ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
-        ["OTEL_METRIC_EXPORT_INTERVAL"] = "60000",
-    };
 
     public static int FreePort()
     {
@@ -198,8 +202,8 @@ public sealed class HubFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Gateway?.Dispose();
-        foreach (var process in _processes)
-            await process.DisposeAsync();
+        if (_app is not null)
+            await _app.DisposeAsync();
         if (Traces is not null)
             await Traces.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);

@@ -27,6 +27,8 @@ public sealed class PersonalDataTests(HubFixture hub)
         await Eventually.True(() => Task.FromResult(ConsumedByHealthInsurance() > consumedBefore), TimeSpan.FromSeconds(30), "the dossier's spans");
         var exported = hub.Traces.AllPayloadText;
         var consoles = string.Join('\n', hub.Hosts.Values.Select(h => h.AllOutput));
+        // The search must have something to search: every host's console, as the AppHost keeps it.
+        Assert.All(hub.Hosts.Values, h => Assert.Contains("Now listening on", h.AllOutput, StringComparison.Ordinal));
 
         var secrets = people.Concat([mother]).SelectMany(p => new[] { p.PersonalId.Value, p.FullName, p.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) })
             .Append("Tạ Quang Vinh")

@@ -9,15 +9,20 @@ public sealed class ReadinessTests(HubFixture hub)
     [Fact]
     public async Task An_agency_without_its_broker_is_live_but_not_ready()
     {
-        var nowhere = $"amqp://guest:guest@127.0.0.1:{HubFixture.FreePort()}/";
-        await using var agency = HubProcess.Start("population-without-broker", HubLayout.Repository.Host(HubAgencies.Population),
-            new Uri($"http://127.0.0.1:{HubFixture.FreePort()}"), hub.AgencyEnvironment("population-isolated", nowhere));
-        using var client = new HttpClient { BaseAddress = agency.Url, Timeout = TimeSpan.FromSeconds(5) };
-
-        await Eventually.True(async () => (await client.GetAsync("/health/live")).IsSuccessStatusCode,
-            TimeSpan.FromSeconds(60), "the agency to be live\n" + agency.RecentOutput);
-        await Eventually.True(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
-            TimeSpan.FromSeconds(30), "readiness to report the missing broker");
+        var nowhere = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = $"amqp://guest:guest@127.0.0.1:{HubFixture.FreePort()}/" };
+        var broker = new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = hub.AgencyBrokerUrl(HubAgencies.Population) };
+        var agency = hub.Hosts[HubFixture.SecondPopulation];
+        await agency.RestartAsync(nowhere, healthPath: "/health/live");
+        try
+        {
+            using var client = new HttpClient { BaseAddress = agency.Url, Timeout = TimeSpan.FromSeconds(5) };
+            await Eventually.True(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
+                TimeSpan.FromSeconds(30), "readiness to report the missing broker");
+        }
+        finally
+        {
+            await agency.RestartAsync(broker);
+        }
     }
 
     [Fact]
