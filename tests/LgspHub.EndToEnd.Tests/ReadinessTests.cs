@@ -25,9 +25,11 @@ public sealed class ReadinessTests(HubFixture hub)
         }
     }
 
+    /// <summary>No proxy in between: each instance the AppHost runs listens on a port of its own, where the gateway reaches it.</summary>
     [Fact]
-    public async Task Every_running_host_reports_ready()
+    public async Task Every_running_host_reports_ready_on_a_port_of_its_own()
     {
+        Assert.Equal(hub.Hosts.Count, hub.Hosts.Values.Select(h => h.Url.Port).Distinct().Count());
         using var client = new HttpClient();
         foreach (var host in hub.Hosts.Values)
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri(host.Url, "/health/ready"))).StatusCode);
