@@ -22,9 +22,15 @@ internal static class TestCommand
     {
         var environment = new Dictionary<string, string>();
         BrokerProcess? broker = null;
+        var brokerStarted = Task.CompletedTask;
         try
         {
-            if (Environment.GetEnvironmentVariable("LGSP_RABBITMQ_URL") is { Length: > 0 })
+            var ownBroker = Environment.GetEnvironmentVariable("LGSP_RABBITMQ_URL") is not { Length: > 0 };
+            // In one go, before anything runs at the same time: the dashboard's tests drive a real headless browser
+            // (Chromium); the deploy tests check the Prometheus files with promtool and run a real Prometheus.
+            (string, string)[] packages = [DebianPackages.Chromium, DebianPackages.Prometheus, DebianPackages.Node, DebianPackages.Npm];
+            await DebianPackages.EnsureAsync(layout, ownBroker ? [DebianPackages.RabbitMq, .. packages] : packages);
+            if (!ownBroker)
                 Say.Info("using broker from LGSP_RABBITMQ_URL");
             else
             {
@@ -34,7 +40,8 @@ internal static class TestCommand
                 await broker.StopAsync();
                 if (Directory.Exists(node.Directory))
                     Directory.Delete(node.Directory, recursive: true);
-                await broker.StartAsync();
+                // It boots (about 10 s) while the solution builds.
+                brokerStarted = broker.StartAsync();
                 environment["LGSP_RABBITMQ_URL"] = node.AmqpUrl;
                 environment["LGSP_RABBITMQ_MANAGEMENT_URL"] = node.ManagementUrl;
                 // The chaos tests stop and start the broker under load.
@@ -42,11 +49,7 @@ internal static class TestCommand
                 environment["LGSP_BROKER_STOP"] = $"{lgsp} broker stop --test";
                 environment["LGSP_BROKER_START"] = $"{lgsp} broker start --test";
             }
-            // The dashboard's tests drive a real headless browser (Chromium); the deploy tests check the Prometheus
-            // files with promtool and run a real Prometheus.
-            await DebianPackages.EnsureAsync(layout, DebianPackages.Chromium, DebianPackages.Prometheus, DebianPackages.Node, DebianPackages.Npm);
-            await ContractLint.EnsureAsync(layout);
-            await DotnetBuild.SolutionAsync(layout.Solution);
+            await Task.WhenAll(brokerStarted, BuildAsync(layout));
 
             var results = Path.Combine(layout.State, "test-results");
             if (Directory.Exists(results))
@@ -75,7 +78,18 @@ internal static class TestCommand
         finally
         {
             if (broker is not null)
+            {
+                // Never stop a node half started: it would leave its VM behind.
+                await brokerStarted.ContinueWith(_ => { }, TaskScheduler.Default);
                 await broker.StopAsync();
+            }
         }
+    }
+
+    /// <summary>The contract linters and the solution's Release build.</summary>
+    private static async Task BuildAsync(HubRepository layout)
+    {
+        await ContractLint.EnsureAsync(layout);
+        await DotnetBuild.SolutionAsync(layout.Solution);
     }
 }
