@@ -94,7 +94,7 @@ public sealed class HubProcess
         await WaitReadyAsync(healthPath);
     }
 
-    public async Task WaitReadyAsync(string healthPath = "/health/ready")
+    private async Task WaitReadyAsync(string healthPath)
     {
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.True(async () =>
@@ -102,15 +102,13 @@ public sealed class HubProcess
             if (HasExited)
                 throw new InvalidOperationException($"{Name} exited during start-up ({Current}):\n{RecentOutput}");
             return (await probe.GetAsync(new Uri(Url, healthPath))).IsSuccessStatusCode;
-        }, TimeSpan.FromSeconds(90), $"{Name} to be ready\n{RecentOutput}");
+        }, TimeSpan.FromSeconds(90), () => $"{Name} to be ready\n{RecentOutput}");
     }
 
     /// <summary>Waits until the process is gone and the orchestrator knows it, so that it may be started again.</summary>
     private async Task EndedAsync(int pid) =>
-        await Eventually.True(() => Task.FromResult(!ProcStat.Alive(pid)
-            && _app.ResourceNotifications.TryGetCurrentState(Name, out var current)
-            && current.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state)),
-            TimeSpan.FromSeconds(30), $"{Name} to have stopped");
+        await Eventually.True(() => Task.FromResult(!ProcStat.Alive(pid) && Current.State is { } state && KnownResourceStates.TerminalStates.Contains(state)),
+            TimeSpan.FromSeconds(30), () => $"{Name} to have stopped (now {Current})");
 
     private async Task CommandAsync(string command)
     {
