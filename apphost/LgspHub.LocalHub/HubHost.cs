@@ -36,6 +36,10 @@ public sealed record HubHost(string Name, string ProjectDirectory)
     /// <summary>The resource of its n-th instance: population, population-2, …</summary>
     public string InstanceName(int instance) => instance == 1 ? Name : $"{Name}-{instance}";
 
+    /// <summary>Whether <paramref name="instance"/> is the name of one of its instances (<see cref="InstanceName"/>).</summary>
+    public bool HasInstance(string instance) =>
+        instance == Name || (instance.Length > Name.Length + 1 && instance.StartsWith(Name + "-", StringComparison.Ordinal) && instance[(Name.Length + 1)..].All(char.IsAsciiDigit));
+
     public Uri Url => new($"http://127.0.0.1:{Port}/");
 
     /// <summary>A setting of its appsettings.Development.json, <paramref name="key"/> as the code names it ("Lgsp:Access:GatewayKey"); null when it has none.</summary>

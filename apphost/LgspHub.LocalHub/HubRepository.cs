@@ -32,6 +32,9 @@ public sealed class HubRepository(string root)
 
     public HubHost Host(string name) => Hosts.Single(h => h.Name == name);
 
+    /// <summary>The host an instance belongs to: population for population-2.</summary>
+    public HubHost HostOf(string instance) => Hosts.Single(h => h.HasInstance(instance));
+
     /// <summary>The repository above this program's build (bin/…, or a copy under .lgsp/): the folder holding LgspHub.sln.</summary>
     public static HubRepository Find() => FindAbove(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException($"no LgspHub.sln above {AppContext.BaseDirectory}: run this from its build in the repository");

@@ -47,7 +47,7 @@ public sealed class HubRunFolder(string stateDirectory)
     /// <summary>The URLs of an agency's instances: from hub.json when the hub runs, else its first instance's launch port.</summary>
     public IReadOnlyList<Uri> UrlsOf(HubHost host)
     {
-        var running = Instances().Where(i => i.Instance == host.Name || IsFurtherInstance(i.Instance, host.Name)).Select(i => i.Url).ToList();
+        var running = Instances().Where(i => host.HasInstance(i.Instance)).Select(i => i.Url).ToList();
         return running.Count > 0 ? running : [host.Url];
     }
 
@@ -63,7 +63,4 @@ public sealed class HubRunFolder(string stateDirectory)
             return null;
         }
     }
-
-    private static bool IsFurtherInstance(string instance, string host) =>
-        instance.Length > host.Length + 1 && instance.StartsWith(host + "-", StringComparison.Ordinal) && instance[(host.Length + 1)..].All(char.IsAsciiDigit);
 }

@@ -92,7 +92,7 @@ public sealed class AgencyCredentialTests(HubFixture hub)
         };
     }
 
-    private static string Agency(string instance) => instance == HubFixture.SecondPopulation ? "population" : instance;
+    private static string Agency(string instance) => HubLayout.Repository.HostOf(instance).Name;
 
     private static HttpClient Client(HubProcess host, string scheme, string key) => new()
     {

@@ -36,7 +36,7 @@ public sealed class HubFixture : IAsyncLifetime
     public ProvinceRange LoadRange => new(Seed.Value, (int)Pool.Load * PoolSize, ((int)Pool.Load + 1) * PoolSize);
 
     /// <summary>The second instance of population: the suite runs the hub scaled out, as ./lgsp up --instances population=2 does.</summary>
-    public const string SecondPopulation = "population-2";
+    public static readonly string SecondPopulation = HubLayout.Repository.Host(HubAgencies.Population).InstanceName(2);
 
     /// <summary>Restarts a host and waits until the gateway routes to it again (its active health check may still mark it down).</summary>
     public async Task RestartAsync(string name, IReadOnlyDictionary<string, string>? environment = null, string healthPath = "/health/ready")
@@ -124,8 +124,7 @@ public sealed class HubFixture : IAsyncLifetime
                     settings[key] = value;
             return settings;
         }
-        var agency = HubLayout.Repository.Agencies.Single(a => Enumerable.Range(1, HubChoices.MostInstances).Any(i => a.InstanceName(i) == host));
-        settings["ConnectionStrings__rabbitmq"] = _agencyBrokerUrls[agency.Name];
+        settings["ConnectionStrings__rabbitmq"] = _agencyBrokerUrls[HubLayout.Repository.HostOf(host).Name];
         // Redeliveries after seconds, not minutes, so a poisoned event reaches its error queue within a test's wait.
         foreach (var (wait, i) in RedeliverySchedule.Select((wait, i) => (wait, i)))
             settings[$"Lgsp__Messaging__Redelivery__{i}"] = wait.ToString("c", System.Globalization.CultureInfo.InvariantCulture);

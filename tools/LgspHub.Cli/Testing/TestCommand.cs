@@ -77,12 +77,9 @@ internal static class TestCommand
         }
         finally
         {
+            // Task.WhenAll above has let the broker's start end, however the build went.
             if (broker is not null)
-            {
-                // Never stop a node half started: it would leave its VM behind.
-                await brokerStarted.ContinueWith(_ => { }, TaskScheduler.Default);
                 await broker.StopAsync();
-            }
         }
     }
 
