@@ -171,7 +171,8 @@ public static class Redelivery
                 callback?.Invoke(context, send);
             });
             var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{waitQueue}"));
-            await endpoint.Send(context.Message, new ForwardMessagePipe<TMessage>(context, pipe), context.CancellationToken);
+            await PublisherConfirms.WithinTimeoutAsync(token => endpoint.Send(context.Message, new ForwardMessagePipe<TMessage>(context, pipe), token),
+                $"the redelivery of {typeof(TMessage).Name}", context.CancellationToken);
             DeliveryOutcome.Note(context.ReceiveContext, DeliveryOutcome.Redelivered);
         }
     }

@@ -1,4 +1,5 @@
 using LgspHub.Contracts;
+using LgspHub.Messaging;
 using LgspHub.Seeding;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -31,9 +32,9 @@ public sealed class BirthDeclaredConsumer(PopulationDb db) : IConsumer<BirthDecl
         };
 
         if (reason is null)
-            await context.Publish(new BirthParentsVerified(declared.DossierId));
+            await context.PublishConfirmedAsync(new BirthParentsVerified(declared.DossierId));
         else
-            await context.Publish(new DossierRejected(declared.DossierId, PopulationApi.Agency, "parents-verification", reason));
+            await context.PublishConfirmedAsync(new DossierRejected(declared.DossierId, PopulationApi.Agency, "parents-verification", reason));
     }
 }
 

@@ -1,4 +1,5 @@
 using LgspHub.Contracts;
+using LgspHub.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,9 +22,9 @@ public sealed class DeathDeclaredConsumer(PopulationDb db) : IConsumer<DeathDecl
         };
 
         if (reason is null)
-            await context.Publish(new DeathDeclarationVerified(declared.DossierId, citizen!.FullName));
+            await context.PublishConfirmedAsync(new DeathDeclarationVerified(declared.DossierId, citizen!.FullName));
         else
-            await context.Publish(new DossierRejected(declared.DossierId, PopulationApi.Agency, "deceased-verification", reason));
+            await context.PublishConfirmedAsync(new DossierRejected(declared.DossierId, PopulationApi.Agency, "deceased-verification", reason));
     }
 }
 
@@ -40,7 +41,7 @@ public sealed class DeathRegisteredConsumer(PopulationDb db) : IConsumer<DeathRe
         if (citizen.DateOfDeath is not null)
         {
             // Two dossiers for one death: the first one recorded it; this one must not remove residence or pay twice.
-            await context.Publish(new DossierRejected(death.DossierId, PopulationApi.Agency, "residence-removal", "This person's death is already recorded."));
+            await context.PublishConfirmedAsync(new DossierRejected(death.DossierId, PopulationApi.Agency, "residence-removal", "This person's death is already recorded."));
             return;
         }
 

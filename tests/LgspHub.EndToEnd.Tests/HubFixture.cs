@@ -198,9 +198,15 @@ public sealed class HubFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Where the suite leaves each host's console when it ends, to read after a failure (CI keeps nothing else).</summary>
+    public static string ConsoleDirectory => Path.Combine(HubLayout.Repository.State, "test-results", "hub");
+
     public async Task DisposeAsync()
     {
         Gateway?.Dispose();
+        Directory.CreateDirectory(ConsoleDirectory);
+        foreach (var process in _processes)
+            await File.WriteAllTextAsync(Path.Combine(ConsoleDirectory, process.Name + ".log"), process.AllOutput);
         if (_app is not null)
             await _app.DisposeAsync();
         if (Traces is not null)

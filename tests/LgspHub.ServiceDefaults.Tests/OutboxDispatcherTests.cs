@@ -11,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace LgspHub.ServiceDefaults.Tests;
 
 /// <summary>
-/// The outbox dispatcher: a batch published together, only confirmed messages marked sent, failed ones
+/// The outbox dispatcher: a batch published together, only confirmed messages marked sent, failed or unconfirmed ones
 /// sent in a later pass; and two instances of an agency on one database, one publishing at a time.
 /// </summary>
 public sealed class OutboxDispatcherTests : IAsyncLifetime
@@ -54,6 +54,30 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         // Nothing lost, nothing published twice, and the refused one went out after the rest of its batch.
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"citizen {i}").Order(), Names(instance).Order());
         Assert.Equal("citizen 3", Names(instance)[^1]);
+    }
+
+    /// <summary>
+    /// After a broker restart RabbitMQ.Client can leave a publish waiting for a confirm that never comes
+    /// (rabbitmq/rabbitmq-dotnet-client#1930). That publish must not stop the agency's events: it is given up after
+    /// <see cref="Messaging.PublisherConfirms.Timeout"/>, stays pending, and goes out on a later pass.
+    /// </summary>
+    [Fact]
+    public async Task A_publish_whose_confirm_never_comes_is_given_up_in_time_and_goes_out_on_a_later_pass()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var hung = 0;
+        using var instance = await StartInstanceAsync(clock, hang: name => name == "citizen 3" && Interlocked.Exchange(ref hung, 1) == 0);
+
+        await WriteAsync(5);
+        await WaitForAsync(async () => Volatile.Read(ref hung) == 1 && await UnsentAsync() == 5, "the batch to wait on the confirm of citizen 3");
+        await WaitForAsync(async () =>
+        {
+            // Time passes for the confirm and the dispatcher's back-off, never for the test's own deadline.
+            clock.Advance(TimeSpan.FromSeconds(1));
+            return await UnsentAsync() == 0;
+        }, "every message sent once citizen 3's publish was given up");
+
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"citizen {i}").Order(), Names(instance).Order());
     }
 
     [Fact]
@@ -105,7 +129,8 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         instance.Harness.Published.Select<CitizenDetailsChanged>().Where(m => m.Exception is null).Select(m => m.Context.Message.FullName).ToList();
 
     /// <param name="refuse">Which messages (by name) the bus refuses to publish, as a broker that does not confirm them.</param>
-    private async Task<Instance> StartInstanceAsync(TimeProvider clock, Func<string, bool>? refuse = null)
+    /// <param name="hang">Which publishes (by name) wait for a confirm until they are cancelled.</param>
+    private async Task<Instance> StartInstanceAsync(TimeProvider clock, Func<string, bool>? refuse = null, Func<string, bool>? hang = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -114,10 +139,14 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         builder.Services.AddDbContext<TestAgencyDatabase.Db>(options => options.UseSqlite(_database.Connection));
         builder.Services.AddMassTransitTestHarness(bus => bus.UsingInMemory((context, cfg) =>
         {
-            cfg.ConfigurePublish(publish => publish.UseExecute(sending =>
+            cfg.ConfigurePublish(publish => publish.UseExecuteAsync(async sending =>
             {
-                if (refuse is not null && sending is PublishContext<CitizenDetailsChanged> changed && refuse(changed.Message.FullName))
+                if (sending is not PublishContext<CitizenDetailsChanged> changed)
+                    return;
+                if (refuse?.Invoke(changed.Message.FullName) == true)
                     throw new InvalidOperationException("the broker did not confirm the message");
+                if (hang?.Invoke(changed.Message.FullName) == true)
+                    await Task.Delay(Timeout.Infinite, sending.CancellationToken);
             }));
             cfg.ConfigureEndpoints(context);
         }));

@@ -70,6 +70,7 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(10);
+
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private DateTimeOffset _nextPurge;
     private DateTimeOffset _renewLeaseAt;   // while held: half-way through the lease
@@ -113,7 +114,9 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
             return 0;
 
         // Started in sequence order, so the wire mostly keeps it; up to a batch await their confirms at once.
-        var failures = await Task.WhenAll(pending.Select(message => PublishAsync(message, cancellationToken)));
+        using var confirmed = new CancellationTokenSource(PublisherConfirms.Timeout, clock);
+        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, confirmed.Token);
+        var failures = await Task.WhenAll(pending.Select(message => PublishAsync(message, publishing.Token, cancellationToken)));
         var now = clock.GetUtcNow();
         for (var i = 0; i < pending.Count; i++)
         {
@@ -130,7 +133,8 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     }
 
     /// <summary>Publishes one message and awaits its confirm: null once confirmed or set aside, else why not (it stays pending).</summary>
-    private async Task<Exception?> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    /// <param name="publishing">Cancelled when the agency stops or the confirm is late (<see cref="PublisherConfirms"/>).</param>
+    private async Task<Exception?> PublishAsync(OutboxMessage message, CancellationToken publishing, CancellationToken stopping)
     {
         using var activity = message.TraceParent is null
             ? null
@@ -145,13 +149,14 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
             {
                 context.MessageId = message.MessageId;
                 context.Mandatory = true;
-            }, cancellationToken);
+            }, publishing);
             return null;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stopping.IsCancellationRequested)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            return e;
+            var failure = e is OperationCanceledException ? new TimeoutException($"no confirm within {PublisherConfirms.Timeout.TotalSeconds:0} s", e) : e;
+            activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
+            return failure;
         }
     }
 
