@@ -40,7 +40,7 @@ internal static class TestCommand
                 await broker.StopAsync();
                 if (Directory.Exists(node.Directory))
                     Directory.Delete(node.Directory, recursive: true);
-                // It boots (about 8 s) while the solution builds.
+                // It boots (about 10 s) while the solution builds.
                 brokerStarted = broker.StartAsync();
                 environment["LGSP_RABBITMQ_URL"] = node.AmqpUrl;
                 environment["LGSP_RABBITMQ_MANAGEMENT_URL"] = node.ManagementUrl;
@@ -49,25 +49,18 @@ internal static class TestCommand
                 environment["LGSP_BROKER_STOP"] = $"{lgsp} broker stop --test";
                 environment["LGSP_BROKER_START"] = $"{lgsp} broker start --test";
             }
-            // The contract validators install (about 12 s of npm ci on a fresh clone) while the solution builds too.
-            await Task.WhenAll(brokerStarted, ContractLint.EnsureAsync(layout), DotnetBuild.SolutionAsync(layout.Solution));
+            await Task.WhenAll(brokerStarted, BuildAsync(layout));
 
             var results = Path.Combine(layout.State, "test-results");
             if (Directory.Exists(results))
                 Directory.Delete(results, recursive: true);
             Directory.CreateDirectory(results);
             Say.Info("running tests...");
-            // LogFilePrefix, not LogFileName: with a fixed name every test project overwrites the same .trx; a prefix
-            // gives lgsp_net10.0_<timestamp>.trx, bumped to a free name per project.
-            string[] Test(string project) =>
-                ["test", project, "-c", "Release", "--no-build", "--logger", "trx;LogFilePrefix=lgsp", "--results-directory", results, .. testArguments];
-            // The end-to-end suite is the run's critical path, and the processors are all busy while the other projects
-            // run beside it: its hub gets them first, and the other projects, one after another, take what it leaves.
-            var (endToEnd, others) = TestProjects(layout);
-            var code = (await Task.WhenAll(
-                Processes.RunAsync("dotnet", Test(endToEnd), environment: environment),
-                RunEachAsync(others, project => Processes.RunAsync("nice", ["-n", "10", "dotnet", .. Test(project)], environment: environment))))
-                .FirstOrDefault(c => c != 0);
+            // LogFilePrefix, not LogFileName: with a fixed name every test project of the solution overwrites the same
+            // .trx; a prefix gives lgsp_net10.0_<timestamp>.trx, bumped to a free name per project.
+            var code = await Processes.RunAsync("dotnet",
+                ["test", layout.Solution, "-c", "Release", "--no-build", "--logger", "trx;LogFilePrefix=lgsp", "--results-directory", results, .. testArguments],
+                environment: environment);
             cancellationToken.ThrowIfCancellationRequested();
 
             // Done with the broker now, so that the summary below is the very last line.
@@ -90,24 +83,10 @@ internal static class TestCommand
         }
     }
 
-    /// <summary>The end-to-end suite's project, and every other one under tests/ (which holds only test projects).</summary>
-    private static (string EndToEnd, string[] Others) TestProjects(HubRepository layout)
+    /// <summary>The contract linters and the solution's Release build.</summary>
+    private static async Task BuildAsync(HubRepository layout)
     {
-        var projects = Directory.GetDirectories(Path.Combine(layout.Root, "tests"))
-            .Select(folder => Path.Combine(folder, Path.GetFileName(folder) + ".csproj")).Where(File.Exists).Order(StringComparer.Ordinal).ToList();
-        var endToEnd = projects.Single(p => Path.GetFileNameWithoutExtension(p) == "LgspHub.EndToEnd.Tests");
-        return (endToEnd, [.. projects.Where(p => p != endToEnd)]);
-    }
-
-    /// <summary>Runs each in turn, all of them whatever each returns; the first exit code that is not 0, else 0.</summary>
-    private static async Task<int> RunEachAsync(IEnumerable<string> projects, Func<string, Task<int>> run)
-    {
-        var first = 0;
-        foreach (var project in projects)
-        {
-            var code = await run(project);
-            first = first != 0 ? first : code;
-        }
-        return first;
+        await ContractLint.EnsureAsync(layout);
+        await DotnetBuild.SolutionAsync(layout.Solution);
     }
 }
