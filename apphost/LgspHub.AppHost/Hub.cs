@@ -63,8 +63,7 @@ public static class Hub
         {
             var host = builder.AddHost(agency, instance, settings)
                 .WithEnvironment("ConnectionStrings__rabbitmq", brokerUrl)
-                // The agency's database, shared by its instances.
-                .WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, agency.Name + ".db")}")
+                .WithEnvironment("ConnectionStrings__database", settings.DatabaseOf(agency.Name))
                 // Telemetry goes to the hub's collector in the gateway (for /ops), which passes it on to the dashboard.
                 .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", LoopbackUrl(gateway))
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")

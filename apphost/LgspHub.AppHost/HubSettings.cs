@@ -9,7 +9,9 @@ namespace LgspHub.AppHost;
 /// of the mock; <c>Hub:DataDirectory</c>; <c>Hub:Seed:Citizens</c> and the seed's other settings, given to every agency;
 /// <c>Hub:DynamicPorts=true</c>, for a test's hub beside a running one; <c>ConnectionStrings:rabbitmq</c> with
 /// <c>Hub:BrokerManagementUrl</c>, a broker of one's own (otherwise the AppHost runs Debian's rabbitmq-server as the
-/// hub's private node); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, a collector of one's own instead of the dashboard.
+/// hub's private node); <c>ConnectionStrings:postgres</c>, a PostgreSQL server for the agencies' databases instead of
+/// SQLite files (each agency a database of its own on it, which the agency creates); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
+/// a collector of one's own instead of the dashboard.
 /// </summary>
 public sealed record HubSettings(
     IReadOnlyDictionary<string, int> Instances,
@@ -21,11 +23,22 @@ public sealed record HubSettings(
     string RepositoryRoot,
     IReadOnlyDictionary<string, string> Seed,
     IReadOnlyDictionary<string, string> OwnAgencies,
-    string? ExternalOtlpEndpoint)
+    string? ExternalOtlpEndpoint,
+    string? PostgresServer)
 {
     public const string Section = "Hub";
 
     public int InstancesOf(string agency) => Instances.TryGetValue(agency, out var count) ? count : 1;
+
+    /// <summary>The agency's database, shared by its instances: lgsp_civil_status on the PostgreSQL server, else civil-status.db.</summary>
+    public string DatabaseOf(string agency)
+    {
+        if (PostgresServer is null)
+            return $"Data Source={Path.Combine(DataDirectory, agency + ".db")}";
+        var server = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = PostgresServer };
+        server["Database"] = "lgsp_" + agency.Replace('-', '_');
+        return server.ConnectionString;
+    }
 
     public static HubSettings From(IConfiguration configuration, string appHostDirectory)
     {
@@ -59,6 +72,6 @@ public sealed record HubSettings(
         return new HubSettings(instances, Path.GetFullPath(hub["DataDirectory"] ?? Path.Combine(state, "data")),
             hub.GetValue("DynamicPorts", false), brokerUrl, management, state, repository,
             hub.GetSection("Seed").GetChildren().Where(setting => setting.Value is not null).ToDictionary(setting => setting.Key, setting => setting.Value!, StringComparer.Ordinal),
-            own, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+            own, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration.GetConnectionString("postgres"));
     }
 }

@@ -13,7 +13,10 @@ namespace LgspHub.AgencyDefaults;
 
 public static class AgencyDatabase
 {
-    /// <summary>The agency's own SQLite database (ConnectionStrings:database), checked by /health/ready.</summary>
+    /// <summary>
+    /// The agency's own database, checked by /health/ready: ConnectionStrings:database names a SQLite file or a
+    /// PostgreSQL server (<see cref="DatabaseStore"/>); without one, a SQLite file beside the build.
+    /// </summary>
     public static IHostApplicationBuilder AddAgencyDatabase<TDb>(this IHostApplicationBuilder builder, string agency)
         where TDb : AgencyDbContext
     {
@@ -22,7 +25,7 @@ public static class AgencyDatabase
 
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddDbContext<TDb>((services, options) => options
-            .UseSqlite(connectionString)
+            .UseStore(connectionString)
             .AddInterceptors(services.GetRequiredService<OutboxSignal>()));
         builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>("database");
@@ -54,7 +57,7 @@ public static class AgencyDatabase
         where TRow : class
     {
         long? written = null;
-        await db.EnsureSqliteSchemaAsync(logger, () =>
+        await db.EnsureSchemaAsync(logger, () =>
         {
             var started = TimeProvider.System.GetTimestamp();
             written = SeedWriter.Insert(db, seed(new SyntheticProvince(options)), cancellationToken);

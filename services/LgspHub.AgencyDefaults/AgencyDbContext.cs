@@ -68,8 +68,8 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
     }
 
     /// <summary>
-    /// One statement that counts and answers, committed at once: concurrent consumers, and instances sharing
-    /// the database, never draw the same number (read, add one and save let two births take one ID, and the
+    /// One statement that counts and answers, committed at once, the same on SQLite and PostgreSQL (which needs the
+    /// table named in the update): concurrent consumers, and instances sharing the database, never draw the same number (read, add one and save let two births take one ID, and the
     /// loser's retries could run out in a wave). A number whose unit of work fails stays unused, a gap as
     /// real registers have.
     /// </summary>
@@ -77,7 +77,7 @@ public abstract class AgencyDbContext(DbContextOptions options) : DbContext(opti
     {
         var reserved = await Database.SqlQuery<int>($"""
             INSERT INTO "Serials" ("Prefix", "Last") VALUES ({prefix}, 1)
-            ON CONFLICT ("Prefix") DO UPDATE SET "Last" = "Last" + 1
+            ON CONFLICT ("Prefix") DO UPDATE SET "Last" = "Serials"."Last" + 1
             RETURNING "Last" AS "Value"
             """).ToListAsync(cancellationToken);
         return reserved.Single();

@@ -104,7 +104,7 @@ public static class SqliteSchema
         logger.LogWarning("The {Database} schema changed since it was created: the old database is kept as {Kept}, and a new one is created", name, kept);
     }
 
-    /// <summary>A stable number for the model's DDL, kept in SQLite's user_version.</summary>
-    private static int SchemaVersion(DbContext db) =>
+    /// <summary>A stable number for the model's DDL, kept in SQLite's user_version (or PostgreSQL's schema table).</summary>
+    internal static int SchemaVersion(DbContext db) =>
         BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(db.Database.GenerateCreateScript())), 0) & int.MaxValue;
 }

@@ -37,4 +37,19 @@ public sealed class HubSettingsTests
         var both = new ConfigurationBuilder().AddInMemoryCollection([new("Hub:Instances:land", "1"), new("Hub:OwnAgencies:land", "http://127.0.0.1:7000")]).Build();
         Assert.Contains("the agency is your system", Assert.Throws<InvalidOperationException>(() => HubSettings.From(both, AppContext.BaseDirectory)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Each_agency_has_a_sqlite_file_of_its_own_or_a_database_of_its_own_on_the_postgres_server_named()
+    {
+        var files = HubSettings.From(new ConfigurationBuilder().AddInMemoryCollection([new("Hub:DataDirectory", "/srv/hub")]).Build(), AppContext.BaseDirectory);
+        var server = HubSettings.From(new ConfigurationBuilder().AddInMemoryCollection([
+            new("ConnectionStrings:postgres", "Host=db.example;Port=5432;Username=lgsp;Password=secret"),
+        ]).Build(), AppContext.BaseDirectory);
+
+        Assert.Equal("Data Source=/srv/hub/civil-status.db", files.DatabaseOf("civil-status"));
+        var civilStatus = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = server.DatabaseOf("civil-status") };
+        Assert.Equal("lgsp_civil_status", civilStatus["Database"]);
+        Assert.Equal("db.example", civilStatus["Host"]);
+        Assert.Equal("secret", civilStatus["Password"]);
+    }
 }

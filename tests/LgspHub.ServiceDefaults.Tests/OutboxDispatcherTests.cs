@@ -1,4 +1,5 @@
 using LgspHub.Contracts;
+using LgspHub.Data;
 using LgspHub.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Testing;
@@ -14,9 +15,9 @@ namespace LgspHub.ServiceDefaults.Tests;
 /// The outbox dispatcher: a batch published together, only confirmed messages marked sent, failed or unconfirmed ones
 /// sent in a later pass; and two instances of an agency on one database, one publishing at a time.
 /// </summary>
-public sealed class OutboxDispatcherTests : IAsyncLifetime
+public abstract class OutboxDispatcherTests(Engine engine) : IAsyncLifetime
 {
-    private readonly TestAgencyDatabase _database = new();
+    private readonly TestAgencyDatabase _database = new(engine);
 
     public Task InitializeAsync() => _database.InitializeAsync();
 
@@ -136,7 +137,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddDbContext<TestAgencyDatabase.Db>(options => options.UseSqlite(_database.Connection));
+        builder.Services.AddDbContext<TestAgencyDatabase.Db>(options => options.UseStore(_database.Connection));
         builder.Services.AddMassTransitTestHarness(bus => bus.UsingInMemory((context, cfg) =>
         {
             cfg.ConfigurePublish(publish => publish.UseExecuteAsync(async sending =>
@@ -171,3 +172,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         public void Dispose() => Host.Dispose();
     }
 }
+
+public sealed class OutboxDispatcherTestsOnSqlite() : OutboxDispatcherTests(Engine.Sqlite);
+
+public sealed class OutboxDispatcherTestsOnPostgres() : OutboxDispatcherTests(Engine.Postgres);

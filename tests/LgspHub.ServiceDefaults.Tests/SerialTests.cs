@@ -6,10 +6,10 @@ namespace LgspHub.ServiceDefaults.Tests;
 /// Serials drawn by concurrent units of work on one database: each number once, taken ones skipped; and by instances
 /// with a database each (population's pods): each its own share, so never one number twice.
 /// </summary>
-public sealed class SerialTests : IAsyncLifetime
+public abstract class SerialTests(Engine engine) : IAsyncLifetime
 {
-    private readonly TestAgencyDatabase _database = new();
-    private readonly TestAgencyDatabase _other = new();
+    private readonly TestAgencyDatabase _database = new(engine);
+    private readonly TestAgencyDatabase _other = new(engine);
 
     public async Task InitializeAsync()
     {
@@ -117,3 +117,7 @@ public sealed class SerialTests : IAsyncLifetime
         Assert.Equal((3, 5, 1), (first, second, elsewhere));
     }
 }
+
+public sealed class SerialTestsOnSqlite() : SerialTests(Engine.Sqlite);
+
+public sealed class SerialTestsOnPostgres() : SerialTests(Engine.Postgres);

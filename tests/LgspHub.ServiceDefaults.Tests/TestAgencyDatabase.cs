@@ -5,29 +5,42 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LgspHub.ServiceDefaults.Tests;
 
+/// <summary>The engines an agency's database runs on (<see cref="DatabaseStore"/>); the tests of what they share run on both.</summary>
+public enum Engine
+{
+    Sqlite,
+    Postgres,
+}
+
 /// <summary>
-/// A throwaway agency database with what every agency's schema shares (outbox, lease, serials), in a folder
-/// of its own; several contexts, or several hosts, open the same file as instances of an agency do.
+/// A throwaway agency database with what every agency's schema shares (outbox, lease, serials): a SQLite file in a
+/// folder of its own, or a database of its own on the run's PostgreSQL server. Several contexts, or several hosts,
+/// open the same one as instances of an agency do.
 /// </summary>
-public sealed class TestAgencyDatabase : IAsyncLifetime
+public sealed class TestAgencyDatabase(Engine engine = Engine.Sqlite) : IAsyncLifetime
 {
     public sealed class Db(DbContextOptions<Db> options) : AgencyDbContext(options);
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("lgsp-agency-").FullName;
+    private readonly string? _folder = engine == Engine.Sqlite ? Directory.CreateTempSubdirectory("lgsp-agency-").FullName : null;
 
-    public string Connection => $"Data Source={Path.Combine(_folder, "agency.db")};Pooling=false";
+    public string Connection { get; private set; } = "";
 
-    public Db Open() => new(new DbContextOptionsBuilder<Db>().UseSqlite(Connection).Options);
+    public Db Open() => new(new DbContextOptionsBuilder<Db>().UseStore(Connection).Options);
 
     public async Task InitializeAsync()
     {
+        Connection = _folder is not null
+            ? $"Data Source={Path.Combine(_folder, "agency.db")};Pooling=false"
+            : await PostgresServer.NewDatabaseAsync();
         await using var db = Open();
-        await db.EnsureSqliteSchemaAsync(NullLogger.Instance);
+        await db.EnsureSchemaAsync(NullLogger.Instance);
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
+        if (_folder is not null)
+            Directory.Delete(_folder, recursive: true);
+        else
+            await PostgresServer.DropDatabaseAsync(Connection);
     }
 }

@@ -10,6 +10,7 @@ internal static class DebianPackages
     public static readonly (string Package, string File) Npm = ("npm", "/usr/bin/npm");
     public static readonly (string Package, string File) Wrk = ("wrk", "/usr/bin/wrk");
     public static readonly (string Package, string File) Nginx = ("nginx", "/usr/sbin/nginx");
+    public static readonly (string Package, string File) PostgreSql = ("postgresql", "/usr/lib/postgresql/15/bin/initdb");
 
     /// <summary>Installs each package whose file is missing, one installer at a time (up and test started together on a new machine).</summary>
     public static async Task EnsureAsync(HubRepository layout, params (string Package, string File)[] needed)

@@ -27,8 +27,9 @@ internal static class TestCommand
         {
             var ownBroker = Environment.GetEnvironmentVariable("LGSP_RABBITMQ_URL") is not { Length: > 0 };
             // In one go, before anything runs at the same time: the dashboard's tests drive a real headless browser
-            // (Chromium); the deploy tests check the Prometheus files with promtool and run a real Prometheus.
-            (string, string)[] packages = [DebianPackages.Chromium, DebianPackages.Prometheus, DebianPackages.Node, DebianPackages.Npm];
+            // (Chromium); the deploy tests check the Prometheus files with promtool and run a real Prometheus; the
+            // agencies' database tests run on SQLite and on a PostgreSQL server of their own.
+            (string, string)[] packages = [DebianPackages.Chromium, DebianPackages.Prometheus, DebianPackages.Node, DebianPackages.Npm, DebianPackages.PostgreSql];
             await DebianPackages.EnsureAsync(layout, ownBroker ? [DebianPackages.RabbitMq, .. packages] : packages);
             if (!ownBroker)
                 Say.Info("using broker from LGSP_RABBITMQ_URL");
