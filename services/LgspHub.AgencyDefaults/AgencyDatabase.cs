@@ -57,13 +57,12 @@ public static class AgencyDatabase
         where TRow : class
     {
         long? written = null;
-        await db.EnsureSchemaAsync(logger, () =>
+        await db.EnsureSchemaAsync(logger, async () =>
         {
             var started = TimeProvider.System.GetTimestamp();
-            written = SeedWriter.Insert(db, seed(new SyntheticProvince(options)), cancellationToken);
+            written = await SeedWriter.WriteAsync(db, seed(new SyntheticProvince(options)), cancellationToken);
             logger.LogInformation("Seeded {Rows} {Table} rows from {Citizens} synthetic citizens (seed {Seed}) in {Elapsed}",
                 written, typeof(TRow).Name, options.Citizens, options.Value, TimeProvider.System.GetElapsedTime(started));
-            return Task.CompletedTask;
         });
         return written;
     }

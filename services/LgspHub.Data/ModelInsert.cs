@@ -1,9 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LgspHub.Data;
 
@@ -21,23 +18,17 @@ public sealed class ModelInsert<TRow> : IDisposable where TRow : class
 
     public ModelInsert(DbContext db, DbConnection connection)
     {
-        var entityType = db.Model.FindEntityType(typeof(TRow))
-            ?? throw new InvalidOperationException($"{typeof(TRow).Name} is not an entity of {db.GetType().Name}.");
-        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
-        Columns = entityType.GetProperties().Where(p => p.GetColumnName(table) is not null).ToArray();
-        var sql = db.GetService<ISqlGenerationHelper>();
+        var table = new ModelTable<TRow>(db);
+        Columns = table.Columns;
+        var values = table.StoredValues;
         _command = connection.CreateCommand();
-        _command.CommandText =
-            $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +
-            $"({string.Join(", ", Columns.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            $"VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
+        _command.CommandText = $"INSERT INTO {table.Name} ({table.ColumnNames}) VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
         _bindings = Columns.Select((property, i) =>
         {
             // The mapping sets the parameter's type once (as EF would); each row then only changes its value.
-            var mapping = property.GetRelationalTypeMapping();
-            var parameter = mapping.CreateParameter(_command, "@p" + i, null, property.IsNullable);
+            var parameter = property.GetRelationalTypeMapping().CreateParameter(_command, "@p" + i, null, property.IsNullable);
             _command.Parameters.Add(parameter);
-            return new Binding(property.GetGetter(), mapping.Converter, parameter);
+            return new Binding(values[i], parameter);
         }).ToArray();
     }
 
@@ -64,12 +55,8 @@ public sealed class ModelInsert<TRow> : IDisposable where TRow : class
 
     public void Dispose() => _command.Dispose();
 
-    private sealed record Binding(IClrPropertyGetter Getter, ValueConverter? Converter, DbParameter Parameter)
+    private sealed record Binding(Func<TRow, object?> StoredValue, DbParameter Parameter)
     {
-        public void Bind(object row)
-        {
-            var value = Getter.GetClrValue(row);
-            Parameter.Value = (value is null || Converter is null ? value : Converter.ConvertToProvider(value)) ?? DBNull.Value;
-        }
+        public void Bind(TRow row) => Parameter.Value = StoredValue(row) ?? DBNull.Value;
     }
 }
