@@ -70,7 +70,6 @@ public sealed class OutboxDispatcher<TDb>(IServiceScopeFactory scopes, IBus bus,
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(10);
-
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private DateTimeOffset _nextPurge;
     private DateTimeOffset _renewLeaseAt;   // while held: half-way through the lease

@@ -100,17 +100,27 @@ internal sealed class BrokerProcess(BrokerNode node, HubRepository layout)
         Say.Info($"broker {node.NodeName} stopped in {started.Elapsed.TotalSeconds:0}s");
     }
 
+    /// <summary>Kills the node's VM and its launcher (SIGKILL, as a crash); its state stays for the next start to recover.</summary>
+    public async Task KillAsync()
+    {
+        if (VmPid is { } vm)
+            Say.Info($"killing broker {node.NodeName} (pid {vm})");
+        foreach (var pid in new[] { VmPid, Processes.LivePid(LauncherPidFile, "rabbitmq-server") }.OfType<int>())
+        {
+            _ = Posix.Signal(pid, Posix.SigKill);
+            await Processes.WaitExitAsync(pid, TimeSpan.FromSeconds(5));
+        }
+        File.Delete(node.PidFile);
+        File.Delete(LauncherPidFile);
+    }
+
     /// <summary>
     /// Kills a node whose state is thrown away (the test node, wiped before each run) and deletes its folder. A stop
     /// would take 6 s for nothing: RabbitMQ 3.10's management agent waits 5 s on its way down.
     /// </summary>
     public async Task DiscardAsync()
     {
-        foreach (var pid in new[] { VmPid, Processes.LivePid(LauncherPidFile, "rabbitmq-server") }.OfType<int>())
-        {
-            _ = Posix.Signal(pid, Posix.SigKill);
-            await Processes.WaitExitAsync(pid, TimeSpan.FromSeconds(5));
-        }
+        await KillAsync();
         if (Directory.Exists(node.Directory))
             Directory.Delete(node.Directory, recursive: true);
     }

@@ -45,9 +45,10 @@ internal static class TestCommand
                 brokerStarted = broker.StartAsync();
                 environment["LGSP_RABBITMQ_URL"] = node.AmqpUrl;
                 environment["LGSP_RABBITMQ_MANAGEMENT_URL"] = node.ManagementUrl;
-                // The chaos tests stop and start the broker under load.
+                // The chaos tests stop, or kill, and start the broker under load.
                 var lgsp = Path.Combine(layout.Root, "lgsp");
                 environment["LGSP_BROKER_STOP"] = $"{lgsp} broker stop --test";
+                environment["LGSP_BROKER_KILL"] = $"{lgsp} broker kill --test";
                 environment["LGSP_BROKER_START"] = $"{lgsp} broker start --test";
             }
             await Task.WhenAll(brokerStarted, BuildAsync(layout));
