@@ -15,8 +15,8 @@ public static class ModelCopy
     {
         var table = new ModelTable<TRow>(db);
         var values = table.StoredValues;
-        // COPY names each value's type by the column's store type without its length ("character varying", not "(12)").
-        var types = table.Columns.Select(c => c.GetRelationalTypeMapping().StoreType.Split('(')[0]).ToArray();
+        // COPY names each value's type by the column's store type without its facets ("character varying", not "(12)").
+        var types = table.Columns.Select(c => c.GetRelationalTypeMapping().StoreTypeNameBase).ToArray();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         long written = 0;
         await using var copy = await connection.BeginBinaryImportAsync($"COPY {table.Name} ({table.ColumnNames}) FROM STDIN (FORMAT BINARY)", cancellationToken);

@@ -63,6 +63,7 @@ public static class HubMessaging
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(brokerUrl);
+                BrokerReconnect.RetrySooner(rabbit);
                 // Outside the immediate retries: redelivery starts once they are spent.
                 rabbit.UseWaitQueueRedelivery(context.GetRequiredService<WaitQueues>(), redelivery);
                 rabbit.UseLgspConsumePipeline(context);

@@ -51,7 +51,7 @@ internal sealed class BrokerProcess(BrokerNode node, HubRepository layout)
             {
                 Say.LogTail(Path.Combine(node.Directory, "stdout.log"));
                 await StopAsync();
-                throw new CliException($"broker {node.NodeName} did not answer ping within {StartTimeout.TotalSeconds:0}s");
+                throw new CliException($"broker {node.NodeName} did not open its AMQP port ({node.AmqpPort}) within {StartTimeout.TotalSeconds:0}s");
             }
             await Task.Delay(200);
         }
@@ -110,8 +110,11 @@ internal sealed class BrokerProcess(BrokerNode node, HubRepository layout)
             _ = Posix.Signal(pid, Posix.SigKill);
             await Processes.WaitExitAsync(pid, TimeSpan.FromSeconds(5));
         }
-        File.Delete(node.PidFile);
-        File.Delete(LauncherPidFile);
+        if (Directory.Exists(node.Directory))
+        {
+            File.Delete(node.PidFile);
+            File.Delete(LauncherPidFile);
+        }
     }
 
     /// <summary>
