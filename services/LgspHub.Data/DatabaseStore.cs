@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -22,4 +24,8 @@ public static class DatabaseStore
     /// <summary>Creates the schema (and fills it, in the same transaction) unless it is there; see each engine's for what a changed model does.</summary>
     public static Task EnsureSchemaAsync(this DbContext db, ILogger logger, Func<Task>? fill = null) =>
         db.Database.IsNpgsql() ? db.EnsurePostgresSchemaAsync(fill) : db.EnsureSqliteSchemaAsync(logger, fill);
+
+    /// <summary>A stable number for the model's DDL, kept in SQLite's user_version or PostgreSQL's schema table.</summary>
+    internal static int SchemaVersion(DbContext db) =>
+        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(db.Database.GenerateCreateScript())), 0) & int.MaxValue;
 }

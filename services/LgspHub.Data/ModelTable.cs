@@ -21,6 +21,7 @@ public sealed class ModelTable<TRow> where TRow : class
         var sql = db.GetService<ISqlGenerationHelper>();
         Name = sql.DelimitIdentifier(table.Name, table.Schema);
         ColumnNames = string.Join(", ", Columns.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
+        StoredValues = [.. Columns.Select(StoredValue)];
     }
 
     /// <summary>The properties written, one column each.</summary>
@@ -33,7 +34,7 @@ public sealed class ModelTable<TRow> where TRow : class
     public string ColumnNames { get; }
 
     /// <summary>For each of <see cref="Columns"/>, what it holds for a row: the property's value, converted as the model converts it.</summary>
-    public IReadOnlyList<Func<TRow, object?>> StoredValues => [.. Columns.Select(StoredValue)];
+    public IReadOnlyList<Func<TRow, object?>> StoredValues { get; }
 
     private static Func<TRow, object?> StoredValue(IProperty column)
     {

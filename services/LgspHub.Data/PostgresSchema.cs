@@ -34,7 +34,7 @@ public static class PostgresSchema
                 // Another instance created it first.
             }
         }
-        var version = SqliteSchema.SchemaVersion(db);
+        var version = DatabaseStore.SchemaVersion(db);
         await using var transaction = await db.Database.BeginTransactionAsync();
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({CreationLock})");
         if (await creator.HasTablesAsync())

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -28,7 +26,7 @@ public static class SqliteSchema
     public static async Task EnsureSqliteSchemaAsync(this DbContext db, ILogger logger, Func<Task>? fill = null)
     {
         var creator = db.GetService<IRelationalDatabaseCreator>();
-        var schemaVersion = SchemaVersion(db);
+        var schemaVersion = DatabaseStore.SchemaVersion(db);
         if (await creator.ExistsAsync() && await creator.HasTablesAsync()
             && await db.Database.SqlQueryRaw<int>("SELECT user_version AS Value FROM pragma_user_version").SingleAsync() != schemaVersion)
             await SetAsideAsync(db, creator, logger);
@@ -103,8 +101,4 @@ public static class SqliteSchema
         }
         logger.LogWarning("The {Database} schema changed since it was created: the old database is kept as {Kept}, and a new one is created", name, kept);
     }
-
-    /// <summary>A stable number for the model's DDL, kept in SQLite's user_version (or PostgreSQL's schema table).</summary>
-    internal static int SchemaVersion(DbContext db) =>
-        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(db.Database.GenerateCreateScript())), 0) & int.MaxValue;
 }
