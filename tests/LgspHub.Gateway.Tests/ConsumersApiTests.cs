@@ -20,7 +20,6 @@ public sealed class ConsumersApiTests : IDisposable
     private const string Configured = "test.configured";
     private static readonly string Secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private static readonly string[] LandOnly = ["land.*"];
-    private static readonly string SigningKey = TokenSigningKey.NewKey();
 
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"lgsp-consumers-test-{Guid.NewGuid():N}.db");
     private readonly List<GatewayHost> _hosts = [];
@@ -34,7 +33,6 @@ public sealed class ConsumersApiTests : IDisposable
             .Concat(GatewayHost.Consumer(Configured, Secret, 100_000, "land.*"))
             .ToDictionary();
         settings["ConnectionStrings:database"] = $"Data Source={_database}";
-        settings["Lgsp:Tokens:SigningKey"] = SigningKey;
         settings[$"{LgspOptions.Section}:{nameof(LgspOptions.RegistrationsRefresh)}"] = (refresh ?? TimeSpan.FromSeconds(2)).ToString("c");
         var host = new GatewayHost(settings);
         _hosts.Add(host);

@@ -17,6 +17,10 @@ public sealed class GatewayHost(IReadOnlyDictionary<string, string> settings) : 
 {
     public const string PeerHeader = "X-Test-Peer";
 
+    // One signing key for every host of the run, as the gateways of one hub share theirs. Without it each host would
+    // generate an RSA key as it starts, a second or more of CPU each.
+    private static readonly string SigningKey = TokenSigningKey.NewKey();
+
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"lgsp-gateway-test-{Guid.NewGuid():N}.db");
 
     /// <summary>The registration of a consumer, as configuration keys.</summary>
@@ -42,6 +46,7 @@ public sealed class GatewayHost(IReadOnlyDictionary<string, string> settings) : 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:database", $"Data Source={_database}");
+        builder.UseSetting($"{LgspOptions.Section}:{nameof(LgspOptions.Tokens)}:{nameof(TokenOptions.SigningKey)}", SigningKey);
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, PeerFromHeader>());

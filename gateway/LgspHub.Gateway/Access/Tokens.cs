@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using LgspHub.Gateway.Requests;
 using LgspHub.ServiceDefaults;
 using Microsoft.AspNetCore;
@@ -40,8 +41,9 @@ public static class TokenEndpoint
             server.Configure(options => options.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.PrivateKeyJwt));
             // The gateway and consumers' own services read the token: a signed JWT, not an encrypted one.
             server.DisableAccessTokenEncryption();
-            // OpenIddict asks for an encryption key whatever the flows; client credentials never use it.
-            server.AddEphemeralEncryptionKey();
+            // OpenIddict asks for an encryption key whatever the flows; client credentials never use it. A random AES key,
+            // not AddEphemeralEncryptionKey: that generates an RSA key, which took 1 to 2 s of CPU at every start.
+            server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
             server.AddEventHandler(TokenRequestBody.Descriptor);
             server.AddEventHandler(ClientSecretCheck.Descriptor);
             server.AddEventHandler(TokenRefusal.Descriptor);
