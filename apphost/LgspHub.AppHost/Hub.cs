@@ -30,7 +30,7 @@ public static class Hub
             gateway.WithEnvironment($"ReverseProxy__Clusters__{agency}__Destinations__primary__Address", system);
         foreach (var agency in repository.Agencies.Where(a => !settings.OwnAgencies.ContainsKey(a.Name)))
             builder.AddAgency(agency, gateway, brokerUrl, broker, settings);
-        gateway.WithEnvironment("ConnectionStrings__database", $"Data Source={Path.Combine(settings.DataDirectory, "gateway.db")}")
+        gateway.WithEnvironment("ConnectionStrings__database", settings.DatabaseOf("gateway"))
             .WithEnvironment("Lgsp__Ops__BrokerManagementUrl", managementUrl)
             .WithEnvironment("Lgsp__Tokens__Issuer", ReferenceExpression.Create($"{LoopbackUrl(gateway)}/"))
             .WithEnvironment(context =>

@@ -9,8 +9,8 @@ namespace LgspHub.AppHost;
 /// of the mock; <c>Hub:DataDirectory</c>; <c>Hub:Seed:Citizens</c> and the seed's other settings, given to every agency;
 /// <c>Hub:DynamicPorts=true</c>, for a test's hub beside a running one; <c>ConnectionStrings:rabbitmq</c> with
 /// <c>Hub:BrokerManagementUrl</c>, a broker of one's own (otherwise the AppHost runs Debian's rabbitmq-server as the
-/// hub's private node); <c>ConnectionStrings:postgres</c>, a PostgreSQL server for the agencies' databases instead of
-/// SQLite files (each agency a database of its own on it, which the agency creates); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
+/// hub's private node); <c>ConnectionStrings:postgres</c>, a PostgreSQL server for the agencies' and the gateway's databases
+/// instead of SQLite files (each a database of its own on it, which the host creates); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
 /// a collector of one's own instead of the dashboard.
 /// </summary>
 public sealed record HubSettings(
@@ -30,13 +30,13 @@ public sealed record HubSettings(
 
     public int InstancesOf(string agency) => Instances.TryGetValue(agency, out var count) ? count : 1;
 
-    /// <summary>The agency's database, shared by its instances: lgsp_civil_status on the PostgreSQL server, else civil-status.db.</summary>
-    public string DatabaseOf(string agency)
+    /// <summary>A host's database, shared by its instances: lgsp_civil_status on the PostgreSQL server, else civil-status.db.</summary>
+    public string DatabaseOf(string host)
     {
         if (PostgresServer is null)
-            return $"Data Source={Path.Combine(DataDirectory, agency + ".db")}";
+            return $"Data Source={Path.Combine(DataDirectory, host + ".db")}";
         var server = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = PostgresServer };
-        server["Database"] = "lgsp_" + agency.Replace('-', '_');
+        server["Database"] = "lgsp_" + host.Replace('-', '_');
         return server.ConnectionString;
     }
 

@@ -42,12 +42,14 @@ public static class GatewayCommands
             .Build();
         try
         {
-            await using var db = new GatewayDb(new DbContextOptionsBuilder<GatewayDb>().UseSqlite(GatewayDb.ConnectionString(configuration)).Options);
+            var options = new DbContextOptionsBuilder<GatewayDb>();
+            GatewayDb.UseStore(options, configuration);
+            await using var db = new GatewayDb(options.Options);
             var result = await AuditChain.VerifyAsync(db);
             Console.WriteLine(result.Intact ? $"audit intact: {result.Message}" : $"audit broken: {result.Message}");
             return result.Intact ? 0 : 1;
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
         {
             Console.Error.WriteLine($"cannot read the audit: {e.Message}");
             return 2;

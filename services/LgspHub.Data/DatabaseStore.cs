@@ -1,8 +1,10 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace LgspHub.Data;
 
@@ -20,6 +22,10 @@ public static class DatabaseStore
 
     public static DbContextOptionsBuilder<TDb> UseStore<TDb>(this DbContextOptionsBuilder<TDb> options, string connectionString) where TDb : DbContext =>
         (DbContextOptionsBuilder<TDb>)((DbContextOptionsBuilder)options).UseStore(connectionString);
+
+    /// <summary>Whether a save broke a unique key (on SQLite, any constraint): another writer stored the same key first.</summary>
+    public static bool BrokeUniqueKey(DbUpdateException e) =>
+        e.InnerException is SqliteException { SqliteErrorCode: 19 } or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     /// <summary>Creates the schema (and fills it, in the same transaction) unless it is there; see each engine's for what a changed model does.</summary>
     public static Task EnsureSchemaAsync(this DbContext db, ILogger logger, Func<Task>? fill = null) =>

@@ -7,7 +7,7 @@ namespace LgspHub.Data;
 
 /// <summary>
 /// An entity's table as the EF model maps it: the table, its columns, and each row's values as EF would store them
-/// (through the model's value conversions). The bulk writers (<see cref="ModelInsert{TRow}"/>, <see cref="ModelCopy"/>)
+/// (through the model's value conversions). The bulk writers (<see cref="ModelInsert{TRow}"/>, <see cref="ModelCopy{TRow}"/>)
 /// write from it, so rows written in bulk read back through EF unchanged.
 /// </summary>
 public sealed class ModelTable<TRow> where TRow : class

@@ -6,7 +6,7 @@ namespace LgspHub.Data;
 
 /// <summary>
 /// Writes seed rows on the context's connection, inside the transaction that creates the schema: with COPY on
-/// PostgreSQL (<see cref="ModelCopy"/>), with one prepared INSERT on SQLite (<see cref="ModelInsert{TRow}"/>).
+/// PostgreSQL (<see cref="ModelCopy{TRow}"/>), with one prepared INSERT on SQLite (<see cref="ModelInsert{TRow}"/>).
 /// </summary>
 public static class SeedWriter
 {
@@ -20,7 +20,7 @@ public static class SeedWriter
         if (table.Columns.FirstOrDefault(p => p.IsShadowProperty() || p.ValueGenerated.HasFlag(ValueGenerated.OnAdd)) is { } unsupported)
             throw new NotSupportedException($"{unsupported.DeclaringType.DisplayName()}.{unsupported.Name}: seed rows carry every value themselves.");
         if (db.Database.IsNpgsql())
-            return await ModelCopy.CopyAsync(db, rows, cancellationToken);
+            return await new ModelCopy<TRow>(db).CopyAsync(rows, cancellationToken);
         using var insert = new ModelInsert<TRow>(db, db.Database.GetDbConnection());
         return insert.Insert(transaction, rows, cancellationToken);
     }

@@ -3,7 +3,15 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
+// Compiled into each test project whose tests run on both engines (linked, not a project: tests/ holds test projects only).
 namespace LgspHub.ServiceDefaults.Tests;
+
+/// <summary>The engines a host's database runs on (LgspHub.Data's DatabaseStore); the tests of what they share run on both.</summary>
+public enum Engine
+{
+    Sqlite,
+    Postgres,
+}
 
 /// <summary>
 /// A PostgreSQL server of Debian's postgresql package for this test run alone: a cluster of its own in a temporary

@@ -5,13 +5,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LgspHub.ServiceDefaults.Tests;
 
-/// <summary>The engines an agency's database runs on (<see cref="DatabaseStore"/>); the tests of what they share run on both.</summary>
-public enum Engine
-{
-    Sqlite,
-    Postgres,
-}
-
 /// <summary>
 /// A throwaway agency database with what every agency's schema shares (outbox, lease, serials): a SQLite file in a
 /// folder of its own, or a database of its own on the run's PostgreSQL server. Several contexts, or several hosts,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LgspHub.Contracts;
+using LgspHub.Data;
 using LgspHub.Gateway.Requests;
 using LgspHub.Gateway.Transactions;
 using LgspHub.ServiceDefaults;
@@ -121,7 +122,7 @@ public static class ConsumersApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (DatabaseStore.BrokeUniqueKey(e))
         {
             // Another request (or instance) registered the same id first.
             return Conflict($"The consumer {id} is already registered.");
@@ -295,7 +296,7 @@ public static class ConsumersApi
         {
             await registry.RefreshAsync(CancellationToken.None);
         }
-        catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
         {
             loggers.CreateLogger(typeof(ConsumersApi)).LogWarning(e, "Could not read the registered consumers again after a change; the next periodic read will");
         }

@@ -36,7 +36,7 @@ internal sealed class RegisteredConsumerConfiguration : IEntityTypeConfiguration
     {
         consumer.ToTable("Consumers");
         consumer.HasKey(c => c.Id);
-        // Ids compare as the registry does, byte for byte: "Hospital" is not "hospital".
-        consumer.Property(c => c.Id).UseCollation("BINARY");
+        // Ids compare as the registry does, byte for byte ("Hospital" is not "hospital"): SQLite's default collation
+        // (BINARY) does, and so does PostgreSQL's, being deterministic.
     }
 }

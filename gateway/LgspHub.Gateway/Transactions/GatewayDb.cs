@@ -1,16 +1,28 @@
 using System.Data.Common;
+using LgspHub.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LgspHub.Gateway.Transactions;
 
-/// <summary>The gateway's own SQLite database: transaction records, the audit, and the consumers registered through the API (Access/RegisteredConsumers.cs).</summary>
+/// <summary>
+/// The gateway's own database: transaction records, the audit, and the consumers registered through the API
+/// (Access/RegisteredConsumers.cs). A SQLite file, one gateway's; or a PostgreSQL database, shared by the hub's gateways.
+/// </summary>
 public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(options)
 {
     /// <summary>ConnectionStrings:database, or gateway.db beside the program.</summary>
     public static string ConnectionString(IConfiguration configuration) =>
         configuration.GetConnectionString("database") ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "gateway.db")}";
+
+    /// <summary>The engine the connection string names (<see cref="DatabaseStore"/>), with <see cref="Durability"/> on SQLite.</summary>
+    public static DbContextOptionsBuilder UseStore(DbContextOptionsBuilder options, IConfiguration configuration)
+    {
+        var connectionString = ConnectionString(configuration);
+        options.UseStore(connectionString);
+        return DatabaseStore.IsPostgres(connectionString) ? options : options.AddInterceptors(Durability);
+    }
 
     /// <summary>
     /// Commits reach the write-ahead log at once but are synced to disk at checkpoints (SQLite's synchronous=NORMAL in

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using LgspHub.Data;
@@ -106,7 +107,7 @@ public sealed class TransactionLog : BackgroundService
         {
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-            await db.EnsureSqliteSchemaAsync(_logger);
+            await db.EnsureSchemaAsync(_logger);
             _head = await AuditChain.HeadAsync(db, stoppingToken);
             _databaseFolder = FolderOf(db);
         }
@@ -188,9 +189,7 @@ public sealed class TransactionLog : BackgroundService
             {
                 var entries = audit.SelectMany(a => a.Entries).ToList();
                 // Linked inside the attempt: a failed one leaves the head where it was, and a retry links again.
-                var head = AuditChain.Link(entries, _head);
-                await _inserts.WriteAsync(records, entries);
-                _head = head;
+                _head = await _inserts.WriteAsync(records, entries, _head);
                 foreach (var pending in audit)
                     pending.Committed.TrySetResult();
                 _writesFailing = false;
@@ -238,7 +237,7 @@ public sealed class TransactionLog : BackgroundService
             if (await db.Transactions.OrderByDescending(r => r.RequestInAt).Skip(_options.MaxTransactionRecords).Select(r => (DateTimeOffset?)r.RequestInAt).FirstOrDefaultAsync() is { } cut)
                 await db.Transactions.Where(r => r.RequestInAt <= cut).ExecuteDeleteAsync();
         }
-        catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (e is DbUpdateException or DbException or InvalidOperationException)
         {
             _logger.LogError(e, "Could not purge old records; trying again in {Minutes} minutes", PurgeEvery.TotalMinutes);
         }
@@ -258,8 +257,9 @@ public sealed class TransactionLog : BackgroundService
         }
     }
 
+    /// <summary>A SQLite file's folder; a server's disk is the server's to watch.</summary>
     private static string? FolderOf(GatewayDb db) =>
-        db.Database.GetDbConnection().DataSource is { Length: > 0 } file && file != ":memory:" ? Path.GetDirectoryName(Path.GetFullPath(file)) : null;
+        db.Database.IsSqlite() && db.Database.GetDbConnection().DataSource is { Length: > 0 } file && file != ":memory:" ? Path.GetDirectoryName(Path.GetFullPath(file)) : null;
 
     private void Drop(int count, string why)
     {

@@ -9,7 +9,7 @@ public static class TransactionRecords
     {
         var services = builder.Services;
         services.Configure<RecordOptions>(builder.Configuration.GetSection(RecordOptions.Section));
-        services.AddDbContext<GatewayDb>(options => options.UseSqlite(GatewayDb.ConnectionString(builder.Configuration)).AddInterceptors(GatewayDb.Durability));
+        services.AddDbContext<GatewayDb>(options => GatewayDb.UseStore(options, builder.Configuration));
         services.AddSingleton<TransactionLog>();
         // Audit subjects are stored and searched by this hash, never as personal IDs.
         services.AddSingleton<SubjectHasher>();
