@@ -20,6 +20,8 @@ public static class Hub
             ? (url, settings.BrokerManagementUrl!, null)
             : (node.AmqpUrl, node.ManagementUrl, builder.AddLocalBroker(settings, node));
 
+        var database = settings.LocalPostgres ? builder.AddLocalPostgres(PostgresCluster.Hub(settings.StateDirectory)) : null;
+
         var repository = new HubRepository(settings.RepositoryRoot);
         var gateway = builder.AddHost(repository.Gateway, 1, settings);
         // Started with the agencies, so that its health checks of them do not fail while they wait for the broker.
@@ -49,6 +51,10 @@ public static class Hub
                 if (context.EnvironmentVariables.TryGetValue("OTEL_EXPORTER_OTLP_HEADERS", out var headers))
                     context.EnvironmentVariables["Lgsp__Ops__ForwardOtlpHeaders"] = headers;
             });
+        // Every host creates its database on the server as it starts.
+        if (database is not null)
+            foreach (var host in builder.Resources.OfType<ExecutableResource>().Where(r => r.HasAnnotationOfType<HubInstanceAnnotation>()).ToList())
+                builder.CreateResourceBuilder(host).WaitFor(database);
     }
 
     /// <summary>An agency's instances, each known to the gateway as a destination of the agency's clusters.</summary>

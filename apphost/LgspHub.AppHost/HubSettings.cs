@@ -10,7 +10,8 @@ namespace LgspHub.AppHost;
 /// <c>Hub:DynamicPorts=true</c>, for a test's hub beside a running one; <c>ConnectionStrings:rabbitmq</c> with
 /// <c>Hub:BrokerManagementUrl</c>, a broker of one's own (otherwise the AppHost runs Debian's rabbitmq-server as the
 /// hub's private node); <c>ConnectionStrings:postgres</c>, a PostgreSQL server for the agencies' and the gateway's databases
-/// instead of SQLite files (each a database of its own on it, which the host creates); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
+/// instead of SQLite files (each a database of its own on it, which the host creates), or <c>Hub:LocalPostgres=true</c>,
+/// the hub's own server (<see cref="PostgresCluster.Hub"/>); <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
 /// a collector of one's own instead of the dashboard.
 /// </summary>
 public sealed record HubSettings(
@@ -24,7 +25,8 @@ public sealed record HubSettings(
     IReadOnlyDictionary<string, string> Seed,
     IReadOnlyDictionary<string, string> OwnAgencies,
     string? ExternalOtlpEndpoint,
-    string? PostgresServer)
+    string? PostgresServer,
+    bool LocalPostgres = false)
 {
     public const string Section = "Hub";
 
@@ -65,6 +67,12 @@ public sealed record HubSettings(
                 throw new InvalidOperationException($"Hub:OwnAgencies:{entry.Key} and Hub:Instances:{entry.Key}: the agency is your system, the hub starts none of it.");
             own[entry.Key] = url;
         }
+        var localPostgres = hub.GetValue("LocalPostgres", false);
+        var server = configuration.GetConnectionString("postgres");
+        if (localPostgres && server is not null)
+            throw new InvalidOperationException("Hub:LocalPostgres and ConnectionStrings:postgres: the hub runs its own server, or uses yours, not both.");
+        if (localPostgres)
+            server = PostgresCluster.Hub(state).ConnectionString;
         var brokerUrl = configuration.GetConnectionString("rabbitmq");
         var management = hub["BrokerManagementUrl"];
         if (brokerUrl is not null && management is null)
@@ -72,6 +80,6 @@ public sealed record HubSettings(
         return new HubSettings(instances, Path.GetFullPath(hub["DataDirectory"] ?? Path.Combine(state, "data")),
             hub.GetValue("DynamicPorts", false), brokerUrl, management, state, repository,
             hub.GetSection("Seed").GetChildren().Where(setting => setting.Value is not null).ToDictionary(setting => setting.Key, setting => setting.Value!, StringComparer.Ordinal),
-            own, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration.GetConnectionString("postgres"));
+            own, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], server, localPostgres);
     }
 }

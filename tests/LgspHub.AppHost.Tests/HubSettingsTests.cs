@@ -1,3 +1,5 @@
+using System.Globalization;
+using LgspHub.LocalHub;
 using Microsoft.Extensions.Configuration;
 
 namespace LgspHub.AppHost.Tests;
@@ -51,5 +53,22 @@ public sealed class HubSettingsTests
         Assert.Equal("lgsp_civil_status", civilStatus["Database"]);
         Assert.Equal("db.example", civilStatus["Host"]);
         Assert.Equal("secret", civilStatus["Password"]);
+    }
+
+    [Fact]
+    public void The_hubs_own_server_gives_each_host_a_database_on_it_and_is_not_taken_with_a_server_of_ones_own()
+    {
+        var local = HubSettings.From(new ConfigurationBuilder().AddInMemoryCollection([
+            new("Hub:StateDirectory", "/srv/hub"), new("Hub:LocalPostgres", "true"),
+        ]).Build(), AppContext.BaseDirectory);
+        var both = new ConfigurationBuilder().AddInMemoryCollection([
+            new("Hub:LocalPostgres", "true"), new("ConnectionStrings:postgres", "Host=db.example;Username=lgsp"),
+        ]).Build();
+
+        Assert.True(local.LocalPostgres);
+        var gateway = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = local.DatabaseOf("gateway") };
+        Assert.Equal(("127.0.0.1", PostgresCluster.Hub("/srv/hub").Port.ToString(CultureInfo.InvariantCulture), "lgsp_gateway"),
+            ((string)gateway["Host"], (string)gateway["Port"], (string)gateway["Database"]));
+        Assert.Contains("not both", Assert.Throws<InvalidOperationException>(() => HubSettings.From(both, AppContext.BaseDirectory)).Message, StringComparison.Ordinal);
     }
 }

@@ -20,6 +20,13 @@ public sealed class UpOptionsTests
     }
 
     [Fact]
+    public void Postgres_asks_the_apphost_for_the_hubs_own_server()
+    {
+        Assert.Contains("Hub:LocalPostgres=true", UpOptions.Parse([], [], noDashboard: false, postgres: true).AppHostSettings(_ => null));
+        Assert.DoesNotContain("Hub:LocalPostgres=true", UpOptions.Parse([], [], noDashboard: false).AppHostSettings(_ => null));
+    }
+
+    [Fact]
     public void A_broker_of_one_s_own_comes_from_the_environment_with_its_management_API()
     {
         var environment = new Dictionary<string, string> { ["LGSP_RABBITMQ_URL"] = "amqp://u:p@127.0.0.1:5999/" };

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using LgspHub.LocalHub;
 using Npgsql;
 
 // Compiled into each test project whose tests run on both engines (linked, not a project: tests/ holds test projects only).
@@ -14,9 +14,8 @@ public enum Engine
 }
 
 /// <summary>
-/// A PostgreSQL server of Debian's postgresql package for this test run alone: a cluster of its own in a temporary
-/// folder, on 127.0.0.1 and a free port, started on first use and stopped when the run ends. Run as root (as CI is),
-/// its programs run as the postgres user, since PostgreSQL refuses to run as root.
+/// A PostgreSQL server for this test run alone (<see cref="PostgresCluster"/>): a cluster of its own in a temporary
+/// folder, on 127.0.0.1 and a free port, started on first use and stopped when the run ends.
 /// </summary>
 public static class PostgresServer
 {
@@ -39,40 +38,38 @@ public static class PostgresServer
 
     private static async Task<string> StartAsync()
     {
-        var bin = (Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : [])
-            .Select(version => Path.Combine(version, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault()
-            ?? throw new InvalidOperationException("PostgreSQL is not installed (Debian's postgresql): run the tests with ./lgsp test, which installs it.");
-        var folder = Directory.CreateTempSubdirectory("lgsp-postgres-").FullName;
-        if (Environment.UserName == "root")
-            await RunAsync("chown", "postgres:postgres", folder);
-        var data = Path.Combine(folder, "data");
-        var port = FreePort();
-        await RunAsync(Path.Combine(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync");
+        ClearStaleClusters();
+        var cluster = new PostgresCluster(Directory.CreateTempSubdirectory("lgsp-postgres-").FullName, FreePort());
+        await cluster.InitializeAsync();
         // A throwaway cluster: fsync off, since a crash loses nothing worth keeping.
-        await RunAsync(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        await cluster.StartAsync("fsync=off", "max_connections=200");
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            RunAsync(Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop").GetAwaiter().GetResult();
-            Directory.Delete(folder, recursive: true);
+            cluster.StopAsync().GetAwaiter().GetResult();
+            Directory.Delete(cluster.Directory, recursive: true);
         };
-        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
+        return cluster.ConnectionString;
     }
 
-    private static async Task RunAsync(string program, params string[] arguments)
+    /// <summary>
+    /// The test host may be ended before its exit handler has deleted the folder (55 MB a run): folders of stopped
+    /// clusters an hour old are cleared here. Younger ones may belong to a run still starting beside this one.
+    /// </summary>
+    private static void ClearStaleClusters()
     {
-        var start = Environment.UserName == "root" && program != "chown"
-            ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", program, .. arguments])
-            : new ProcessStartInfo(program, arguments);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(program)} exited {process.ExitCode}: {await output}{await errors}");
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "lgsp-postgres-*"))
+        {
+            if (File.Exists(Path.Combine(folder, "data", "postmaster.pid")) || Directory.GetCreationTimeUtc(folder) > DateTime.UtcNow.AddHours(-1))
+                continue;
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another run's, going away too.
+            }
+        }
     }
 
     private static int FreePort()

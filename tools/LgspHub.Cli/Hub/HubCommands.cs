@@ -24,13 +24,18 @@ internal static class HubCommands
             Description = "Route an agency to a system of your own instead of starting its mock, e.g. land=http://127.0.0.1:7000 (docs/bring-your-own-agency.md)",
         };
         var noDashboard = new Option<bool>("--no-dashboard") { Description = "Run no Aspire dashboard (a load run may want its CPU back)" };
+        var postgres = new Option<bool>("--postgres")
+        {
+            Description = "Keep the agencies' and the gateway's data on the hub's own PostgreSQL server (Debian's postgresql, "
+                + "127.0.0.1:5433, data in .lgsp/postgres), a database each, instead of SQLite files",
+        };
         var up = new Command("up", "Build the solution (Release) and run the hub's AppHost: RabbitMQ (lgsp@localhost, amqp 127.0.0.1:5673, "
             + "management http://127.0.0.1:15673, guest/guest), the gateway, the four agencies and Aspire's dashboard; wait until every host "
             + "answers /health/ready. In the foreground until Ctrl-C, which stops everything it started.")
-        { detach, instances, agency, noDashboard };
+        { detach, instances, agency, noDashboard, postgres };
         up.SetAction(async (parsed, cancellationToken) =>
         {
-            var options = UpOptions.Parse(parsed.GetValue(instances) ?? [], parsed.GetValue(agency) ?? [], parsed.GetValue(noDashboard));
+            var options = UpOptions.Parse(parsed.GetValue(instances) ?? [], parsed.GetValue(agency) ?? [], parsed.GetValue(noDashboard), parsed.GetValue(postgres));
             return await UpAsync(layout, options, parsed.GetValue(detach), cancellationToken);
         });
         return up;
@@ -64,6 +69,8 @@ internal static class HubCommands
             if (await new BrokerProcess(BrokerNode.Hub(layout.State), layout).RunningAsync())
                 throw new CliException("the hub's broker lgsp@localhost is already running; run ./lgsp down first");
         }
+        if (options.Postgres)
+            await DebianPackages.EnsureAsync(layout, DebianPackages.PostgreSql);
         await DotnetBuild.SolutionAsync(layout.Solution);
 
         Say.Info("starting the hub (apphost/LgspHub.AppHost)...");

@@ -3,10 +3,10 @@ using LgspHub.Cli.Machine;
 namespace LgspHub.Cli.Hub;
 
 /// <summary>What `up` was asked for, checked, and the AppHost settings (HubSettings) it becomes.</summary>
-internal sealed record UpOptions(IReadOnlyDictionary<string, int> Instances, IReadOnlyDictionary<string, string> OwnAgencies, bool Dashboard)
+internal sealed record UpOptions(IReadOnlyDictionary<string, int> Instances, IReadOnlyDictionary<string, string> OwnAgencies, bool Dashboard, bool Postgres = false)
 {
     /// <summary>From "population=2,land=3" and each "land=http://127.0.0.1:7000"; a <see cref="UsageException"/> says what is wrong.</summary>
-    public static UpOptions Parse(IEnumerable<string> instances, IEnumerable<string> ownAgencies, bool noDashboard)
+    public static UpOptions Parse(IEnumerable<string> instances, IEnumerable<string> ownAgencies, bool noDashboard, bool postgres = false)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var pair in instances.SelectMany(spec => spec.Split(',')))
@@ -28,7 +28,7 @@ internal sealed record UpOptions(IReadOnlyDictionary<string, int> Instances, IRe
                 throw new UsageException($"--agency {name} and --instances {name}: the agency is your system, the hub starts none of it");
             own[name] = url;
         }
-        return new UpOptions(counts, own, !noDashboard);
+        return new UpOptions(counts, own, !noDashboard, postgres);
     }
 
     /// <summary>The AppHost's command-line settings for this run; a broker of one's own from LGSP_RABBITMQ_URL.</summary>
@@ -40,6 +40,8 @@ internal sealed record UpOptions(IReadOnlyDictionary<string, int> Instances, IRe
             yield return $"Hub:OwnAgencies:{agency}={url}";
         if (!Dashboard)
             yield return "Hub:Dashboard=false";
+        if (Postgres)
+            yield return "Hub:LocalPostgres=true";
         if (environment("LGSP_RABBITMQ_URL") is { Length: > 0 } broker)
         {
             yield return $"ConnectionStrings:rabbitmq={broker}";
