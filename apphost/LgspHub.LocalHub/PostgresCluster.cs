@@ -24,6 +24,9 @@ public sealed record PostgresCluster(string Directory, int Port)
 
     public string DataDirectory => Path.Combine(Directory, "data");
 
+    /// <summary>Whether a server runs on the cluster (its postmaster.pid, which it removes as it stops).</summary>
+    public bool Running => File.Exists(Path.Combine(DataDirectory, "postmaster.pid"));
+
     /// <summary>The server's own database; each host names its own (lgsp_population, …) and creates it.</summary>
     public string ConnectionString => $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres";
 
@@ -52,9 +55,12 @@ public sealed record PostgresCluster(string Directory, int Port)
         return RunAsync("pg_ctl start", AsPostgresUser(Program("pg_ctl"), ["-D", DataDirectory, "-l", Path.Combine(Directory, "server.log"), "-w", "-t", "60", "-o", options, "start"]));
     }
 
-    /// <summary>Stops a server <see cref="StartAsync"/> started, at once (a throwaway cluster has nothing to flush).</summary>
-    public Task StopAsync() =>
-        RunAsync("pg_ctl stop", AsPostgresUser(Program("pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]));
+    /// <summary>
+    /// Stops the server: at once by default (a throwaway cluster has nothing to flush), or, <paramref name="immediately"/>
+    /// false, after the sessions end and a checkpoint, as for data that is kept.
+    /// </summary>
+    public Task StopAsync(bool immediately = true) =>
+        RunAsync("pg_ctl stop", AsPostgresUser(Program("pg_ctl"), ["-D", DataDirectory, "-m", immediately ? "immediate" : "fast", "-w", "stop"]));
 
     private static string Program(string name) =>
         Path.Combine(BinDirectory ?? throw new InvalidOperationException("PostgreSQL is not installed (Debian's postgresql): ./lgsp installs it."), name);

@@ -50,14 +50,14 @@ public abstract class TransactionLogTests(Engine engine) : IAsyncLifetime, IDisp
             await PostgresServer.DropDatabaseAsync(_database);
     }
 
-    /// <summary>One gateway's record writer on this test's database.</summary>
-    protected ServiceProvider Gateway()
+    /// <summary>One gateway's record writer on this test's database, or on <paramref name="database"/>.</summary>
+    protected ServiceProvider Gateway(string? database = null)
     {
         var gateway = new ServiceCollection()
             .AddLogging()
             .AddMetrics()
             .AddSingleton(TimeProvider.System)
-            .AddDbContext<GatewayDb>(options => options.UseStore(_database))
+            .AddDbContext<GatewayDb>(options => options.UseStore(database ?? _database))
             .AddSingleton(Options.Create(new RecordOptions { QueueCapacity = 2, MinFreeDiskMegabytes = 0 }))
             .AddSingleton<TransactionLog>()
             .BuildServiceProvider();
@@ -172,6 +172,47 @@ public sealed class TransactionLogTestsOnPostgres() : TransactionLogTests(Engine
         {
             foreach (var log in logs)
                 await log.StopAsync(default);
+        }
+    }
+
+    [Fact]
+    public async Task The_audit_refuses_while_its_server_is_down_and_takes_entries_again_once_it_is_back_in_one_unbroken_chain()
+    {
+        var cluster = await PostgresServer.StartClusterAsync();
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "lgsp_gateway" }.ConnectionString;
+        var log = Gateway(database).GetRequiredService<TransactionLog>();
+        await log.StartAsync(default);
+        try
+        {
+            await log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(30));
+
+            await cluster.StopAsync();
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => log.AppendAsync([Entry()]).WaitAsync(TimeSpan.FromSeconds(30)));
+            await cluster.StartAsync(PostgresServer.Settings);
+
+            // The writer opens a new connection after a failed batch; the first appends may still meet a dead one.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                try
+                {
+                    await log.AppendAsync([Entry(), Entry()]).WaitAsync(TimeSpan.FromSeconds(30));
+                    break;
+                }
+                catch (AuditUnavailableException) when (DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(200);
+                }
+            }
+            await using var db = new GatewayDb(new DbContextOptionsBuilder<GatewayDb>().UseStore(database).Options);
+            Assert.Equal([1L, 2L, 3L], await db.Audit.OrderBy(a => a.Sequence).Select(a => a.Sequence).ToListAsync());
+            var chain = await AuditChain.VerifyAsync(db);
+            Assert.True(chain.Intact, chain.Message);
+        }
+        finally
+        {
+            await log.StopAsync(default);
+            await cluster.StopAsync();
         }
     }
 

@@ -15,7 +15,8 @@ public enum Engine
 
 /// <summary>
 /// A PostgreSQL server for this test run alone (<see cref="PostgresCluster"/>): a cluster of its own in a temporary
-/// folder, on 127.0.0.1 and a free port, started on first use and stopped when the run ends.
+/// folder, on 127.0.0.1 and a free port, started on first use and stopped when the run ends; and clusters of a test's
+/// own, for the tests that restart their server.
 /// </summary>
 public static class PostgresServer
 {
@@ -36,20 +37,32 @@ public static class PostgresServer
         await drop.ExecuteNonQueryAsync();
     }
 
-    private static async Task<string> StartAsync()
+    /// <summary>A throwaway cluster's settings: fsync off, since a crash loses nothing worth keeping.</summary>
+    public static readonly string[] Settings = ["fsync=off", "max_connections=200"];
+
+    /// <summary>A cluster of the caller's own, started (with <see cref="Settings"/>): for a test that stops and starts its server.</summary>
+    public static async Task<PostgresCluster> StartClusterAsync()
     {
         ClearStaleClusters();
         var cluster = new PostgresCluster(Directory.CreateTempSubdirectory("lgsp-postgres-").FullName, FreePort());
         await cluster.InitializeAsync();
-        // A throwaway cluster: fsync off, since a crash loses nothing worth keeping.
-        await cluster.StartAsync("fsync=off", "max_connections=200");
+        await cluster.StartAsync(Settings);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            cluster.StopAsync().GetAwaiter().GetResult();
+            try
+            {
+                cluster.StopAsync().GetAwaiter().GetResult();
+            }
+            catch (InvalidOperationException)
+            {
+                // Already stopped by its test.
+            }
             Directory.Delete(cluster.Directory, recursive: true);
         };
-        return cluster.ConnectionString;
+        return cluster;
     }
+
+    private static async Task<string> StartAsync() => (await StartClusterAsync()).ConnectionString;
 
     /// <summary>
     /// The test host may be ended before its exit handler has deleted the folder (55 MB a run): folders of stopped

@@ -43,12 +43,15 @@ internal static class HubCommands
 
     public static Command Down(HubRepository layout)
     {
-        var down = new Command("down", "Stop what 'up --detach' started, and the hub's broker node. Idempotent.");
+        var down = new Command("down", "Stop what 'up --detach' started, and the hub's broker node and PostgreSQL server if they outlived it. Idempotent.");
         down.SetAction(async (_, _) =>
         {
             await new AppHostProcess(layout).StopAsync();
             // A broker left by an AppHost that was killed, or started alone with ./lgsp broker start.
             await new BrokerProcess(BrokerNode.Hub(layout.State), layout).StopAsync();
+            // Likewise the hub's PostgreSQL server (up --postgres).
+            if (PostgresCluster.Hub(layout.State) is { Running: true } postgres)
+                await postgres.StopAsync(immediately: false);
             Say.Info("down");
             return 0;
         });
@@ -70,7 +73,11 @@ internal static class HubCommands
                 throw new CliException("the hub's broker lgsp@localhost is already running; run ./lgsp down first");
         }
         if (options.Postgres)
+        {
             await DebianPackages.EnsureAsync(layout, DebianPackages.PostgreSql);
+            if (PostgresCluster.Hub(layout.State).Running)
+                throw new CliException("the hub's PostgreSQL server (.lgsp/postgres) is already running; run ./lgsp down first");
+        }
         await DotnetBuild.SolutionAsync(layout.Solution);
 
         Say.Info("starting the hub (apphost/LgspHub.AppHost)...");
