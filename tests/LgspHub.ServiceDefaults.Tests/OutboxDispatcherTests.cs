@@ -1,5 +1,6 @@
 using LgspHub.Contracts;
 using LgspHub.Data;
+using LgspHub.LocalHub;
 using LgspHub.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Testing;
@@ -15,9 +16,9 @@ namespace LgspHub.ServiceDefaults.Tests;
 /// The outbox dispatcher: a batch published together, only confirmed messages marked sent, failed or unconfirmed ones
 /// sent in a later pass; and two instances of an agency on one database, one publishing at a time.
 /// </summary>
-public abstract class OutboxDispatcherTests(Engine engine) : IAsyncLifetime
+public abstract class OutboxDispatcherTests(Engine engine, Lazy<Task<PostgresCluster>>? server = null) : IAsyncLifetime
 {
-    private readonly TestAgencyDatabase _database = new(engine);
+    private readonly TestAgencyDatabase _database = new(engine, server);
 
     public Task InitializeAsync() => _database.InitializeAsync();
 
@@ -99,7 +100,7 @@ public abstract class OutboxDispatcherTests(Engine engine) : IAsyncLifetime
         Assert.Equal(5, Names(successor).Count);
     }
 
-    private async Task WriteAsync(int count)
+    protected async Task WriteAsync(int count)
     {
         await using var db = _database.Open();
         for (var i = 0; i < count; i++)
@@ -107,7 +108,7 @@ public abstract class OutboxDispatcherTests(Engine engine) : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
-    private async Task<int> UnsentAsync()
+    protected async Task<int> UnsentAsync()
     {
         await using var db = _database.Open();
         return await db.Outbox.CountAsync(m => m.SentAt == null);
@@ -126,12 +127,12 @@ public abstract class OutboxDispatcherTests(Engine engine) : IAsyncLifetime
     }
 
     /// <summary>The names of the messages the broker took, in the order it took them (a refused publish is not one).</summary>
-    private static List<string> Names(Instance instance) =>
+    protected static List<string> Names(Instance instance) =>
         instance.Harness.Published.Select<CitizenDetailsChanged>().Where(m => m.Exception is null).Select(m => m.Context.Message.FullName).ToList();
 
     /// <param name="refuse">Which messages (by name) the bus refuses to publish, as a broker that does not confirm them.</param>
     /// <param name="hang">Which publishes (by name) wait for a confirm until they are cancelled.</param>
-    private async Task<Instance> StartInstanceAsync(TimeProvider clock, Func<string, bool>? refuse = null, Func<string, bool>? hang = null)
+    protected async Task<Instance> StartInstanceAsync(TimeProvider clock, Func<string, bool>? refuse = null, Func<string, bool>? hang = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -157,17 +158,31 @@ public abstract class OutboxDispatcherTests(Engine engine) : IAsyncLifetime
         return new Instance(host, host.Services.GetTestHarness());
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    /// <param name="whileTheServerRestarts">A database error counts as not yet, not as a failure: the server is coming back.</param>
+    protected static async Task WaitForAsync(Func<Task<bool>> condition, string what, bool whileTheServerRestarts = false)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!await condition())
+        while (!await Holds())
         {
             Assert.False(deadline.IsCancellationRequested, $"timed out waiting for {what}");
             await Task.Delay(50, CancellationToken.None);
         }
+
+        async Task<bool> Holds()
+        {
+            try
+            {
+                return await condition();
+            }
+            // (Npgsql's EF provider calls a broken connection "likely a transient failure", wrapping the error.)
+            catch (Exception e) when (whileTheServerRestarts && e is System.Data.Common.DbException or DbUpdateException or InvalidOperationException { InnerException: DbUpdateException })
+            {
+                return false;
+            }
+        }
     }
 
-    private sealed record Instance(IHost Host, ITestHarness Harness) : IDisposable
+    protected sealed record Instance(IHost Host, ITestHarness Harness) : IDisposable
     {
         public void Dispose() => Host.Dispose();
     }
@@ -175,4 +190,30 @@ public abstract class OutboxDispatcherTests(Engine engine) : IAsyncLifetime
 
 public sealed class OutboxDispatcherTestsOnSqlite() : OutboxDispatcherTests(Engine.Sqlite);
 
-public sealed class OutboxDispatcherTestsOnPostgres() : OutboxDispatcherTests(Engine.Postgres);
+public sealed class OutboxDispatcherTestsOnPostgres() : OutboxDispatcherTests(Engine.Postgres, Server)
+{
+    /// <summary>A server of this class's own, which one of its tests restarts (a class's tests run one at a time).</summary>
+    private static readonly Lazy<Task<PostgresCluster>> Server = new(PostgresServer.StartClusterAsync);
+
+    [Fact]
+    public async Task Messages_written_before_the_server_restarts_and_after_it_are_each_published_once()
+    {
+        var cluster = await Server.Value;
+        using var instance = await StartInstanceAsync(TimeProvider.System);
+        await WriteAsync(5);
+        await WaitForAsync(async () => await UnsentAsync() == 0, "the first five published");
+
+        // The dispatcher's pooled connections die with the server; its next passes must get past them.
+        await cluster.StopAsync();
+        await cluster.StartAsync(PostgresServer.Settings);
+        await WaitForAsync(async () =>
+        {
+            await WriteAsync(5);
+            return true;
+        }, "the server to take writes again", whileTheServerRestarts: true);
+
+        await WaitForAsync(async () => await UnsentAsync() == 0, "the next five published", whileTheServerRestarts: true);
+        Assert.Equal(10, Names(instance).Count);
+        Assert.Equal(Enumerable.Range(0, 5).SelectMany(i => new[] { $"citizen {i}", $"citizen {i}" }).Order(), Names(instance).Order());
+    }
+}

@@ -22,14 +22,18 @@ public static class PostgresServer
 {
     private static readonly Lazy<Task<string>> Server = new(StartAsync);
 
-    /// <summary>A connection string naming a database of its own, which does not exist yet (the schema code creates it).</summary>
-    public static async Task<string> NewDatabaseAsync() =>
-        new NpgsqlConnectionStringBuilder(await Server.Value) { Database = $"lgsp_{Guid.NewGuid():N}" }.ConnectionString;
+    /// <summary>
+    /// A connection string naming a database of its own, which does not exist yet (the schema code creates it), on the
+    /// run's server or on <paramref name="cluster"/>.
+    /// </summary>
+    public static async Task<string> NewDatabaseAsync(PostgresCluster? cluster = null) =>
+        new NpgsqlConnectionStringBuilder(cluster?.ConnectionString ?? await Server.Value) { Database = $"lgsp_{Guid.NewGuid():N}" }.ConnectionString;
 
+    /// <summary>Drops the database, from the server's own database on the same server.</summary>
     public static async Task DropDatabaseAsync(string connectionString)
     {
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
-        await using var connection = new NpgsqlConnection(await Server.Value);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" }.ConnectionString);
         await connection.OpenAsync();
         await using var drop = connection.CreateCommand();
         // The name is made above from a Guid: nothing to quote but the identifier itself.

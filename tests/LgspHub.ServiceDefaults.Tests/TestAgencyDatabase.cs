@@ -1,5 +1,6 @@
 using LgspHub.AgencyDefaults;
 using LgspHub.Data;
+using LgspHub.LocalHub;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,7 +11,8 @@ namespace LgspHub.ServiceDefaults.Tests;
 /// folder of its own, or a database of its own on the run's PostgreSQL server. Several contexts, or several hosts,
 /// open the same one as instances of an agency do.
 /// </summary>
-public sealed class TestAgencyDatabase(Engine engine = Engine.Sqlite) : IAsyncLifetime
+/// <param name="server">A PostgreSQL server of the caller's own, in place of the run's.</param>
+public sealed class TestAgencyDatabase(Engine engine = Engine.Sqlite, Lazy<Task<PostgresCluster>>? server = null) : IAsyncLifetime
 {
     public sealed class Db(DbContextOptions<Db> options) : AgencyDbContext(options);
 
@@ -24,7 +26,7 @@ public sealed class TestAgencyDatabase(Engine engine = Engine.Sqlite) : IAsyncLi
     {
         Connection = _folder is not null
             ? $"Data Source={Path.Combine(_folder, "agency.db")};Pooling=false"
-            : await PostgresServer.NewDatabaseAsync();
+            : await PostgresServer.NewDatabaseAsync(server is null ? null : await server.Value);
         await using var db = Open();
         await db.EnsureSchemaAsync(NullLogger.Instance);
     }
