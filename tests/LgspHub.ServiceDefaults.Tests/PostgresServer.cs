@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using LgspHub.LocalHub;
@@ -49,45 +50,40 @@ public static class PostgresServer
     {
         ClearStaleClusters();
         var cluster = new PostgresCluster(Directory.CreateTempSubdirectory("lgsp-postgres-").FullName, FreePort());
+        await File.WriteAllTextAsync(OwnerFile(cluster.Directory), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         await cluster.InitializeAsync();
         await cluster.StartAsync(Settings);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                cluster.StopAsync().GetAwaiter().GetResult();
-            }
-            catch (InvalidOperationException)
-            {
-                // Already stopped by its test.
-            }
-            Directory.Delete(cluster.Directory, recursive: true);
-        };
+        // A signal, not pg_ctl: the test host may be ended before a program it starts has finished.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Quit();
         return cluster;
     }
 
     private static async Task<string> StartAsync() => (await StartClusterAsync()).ConnectionString;
 
     /// <summary>
-    /// The test host may be ended before its exit handler has deleted the folder (55 MB a run): folders of stopped
-    /// clusters an hour old are cleared here. Younger ones may belong to a run still starting beside this one.
+    /// A test host killed before its end (or ended before its exit handler ran) leaves its clusters behind, running and
+    /// 55 MB each: those whose owning process is gone are stopped and deleted here.
     /// </summary>
     private static void ClearStaleClusters()
     {
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "lgsp-postgres-*"))
         {
-            if (File.Exists(Path.Combine(folder, "data", "postmaster.pid")) || Directory.GetCreationTimeUtc(folder) > DateTime.UtcNow.AddHours(-1))
+            if (!int.TryParse(File.Exists(OwnerFile(folder)) ? File.ReadAllText(OwnerFile(folder)) : "", CultureInfo.InvariantCulture, out var owner)
+                || ProcStat.Alive(owner))
                 continue;
+            new PostgresCluster(folder, 0).Quit();
             try
             {
                 Directory.Delete(folder, recursive: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Another run's, going away too.
+                // The server is still on its way down: the next run deletes it.
             }
         }
     }
+
+    private static string OwnerFile(string folder) => Path.Combine(folder, "owner.pid");
 
     private static int FreePort()
     {
