@@ -179,7 +179,7 @@ public sealed class TransactionLogTestsOnPostgres() : TransactionLogTests(Engine
     public async Task The_audit_refuses_while_its_server_is_down_and_takes_entries_again_once_it_is_back_in_one_unbroken_chain()
     {
         var cluster = await PostgresServer.StartClusterAsync();
-        var database = new Npgsql.NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "lgsp_gateway" }.ConnectionString;
+        var database = await PostgresServer.NewDatabaseAsync(cluster);
         var log = Gateway(database).GetRequiredService<TransactionLog>();
         await log.StartAsync(default);
         try
