@@ -6,7 +6,7 @@ namespace LgspHub.LocalHub;
 /// <summary>
 /// A private node of Debian's rabbitmq-server: its state in <see cref="Directory"/>, listening on 127.0.0.1 only, its
 /// configuration deploy/rabbitmq/rabbitmq.conf plus its own listeners. The hub's node (the AppHost's broker, and
-/// ./lgsp broker) and the test node (./lgsp test) differ only by name, folder and ports.
+/// ./lgsp broker) and the test nodes (./lgsp test) differ only by name, folder and ports.
 /// </summary>
 public sealed record BrokerNode(string Name, string Directory, int AmqpPort, int DistributionPort, int ManagementPort)
 {
@@ -18,6 +18,20 @@ public sealed record BrokerNode(string Name, string Directory, int AmqpPort, int
 
     /// <summary>lgsp-test@localhost, a fresh node for each run of the tests, in &lt;state&gt;/test-broker.</summary>
     public static BrokerNode Test(string stateDirectory) => new("lgsp-test", Path.Combine(stateDirectory, "test-broker"), 5674, 25674, 15674);
+
+    /// <summary>
+    /// lgsp-outage@localhost, the outage tests' own fresh node, in &lt;state&gt;/outage-broker: they kill, stop and start it
+    /// under load while every other test keeps the test node.
+    /// </summary>
+    public static BrokerNode Outage(string stateDirectory) => new("lgsp-outage", Path.Combine(stateDirectory, "outage-broker"), 5675, 25675, 15675);
+
+    /// <summary>The nodes ./lgsp broker acts on, by the name its --node option takes.</summary>
+    public static IReadOnlyDictionary<string, BrokerNode> ByRole(string stateDirectory) => new Dictionary<string, BrokerNode>(StringComparer.Ordinal)
+    {
+        ["hub"] = Hub(stateDirectory),
+        ["test"] = Test(stateDirectory),
+        ["outage"] = Outage(stateDirectory),
+    };
 
     public string NodeName => $"{Name}@localhost";
 
@@ -78,16 +92,28 @@ public sealed record BrokerNode(string Name, string Directory, int AmqpPort, int
     }
 
     /// <summary>
-    /// The node and its command-line tools share ~/.erlang.cookie; made once, readable by its owner only, before any
-    /// node starts, so that two nodes starting together do not race to write it.
+    /// The node and its command-line tools share ~/.erlang.cookie; made once, readable by its owner only, before the
+    /// node starts. Written aside and moved into place, never over one that exists: of two nodes starting together
+    /// (./lgsp test starts two), the second keeps the first's cookie, complete.
     /// </summary>
     private static void EnsureErlangCookie()
     {
         var cookie = Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".erlang.cookie");
         if (File.Exists(cookie) && new FileInfo(cookie).Length > 0)
             return;
-        File.WriteAllText(cookie, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(10)));
+        var aside = $"{cookie}.{System.Environment.ProcessId}.{Guid.NewGuid():N}";
+        File.WriteAllText(aside, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(10)));
         if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
+            File.SetUnixFileMode(aside, UnixFileMode.UserRead);
+        try
+        {
+            if (File.Exists(cookie) && new FileInfo(cookie).Length == 0)
+                File.Delete(cookie);
+            File.Move(aside, cookie, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(cookie))
+        {
+            File.Delete(aside);   // another start made it first
+        }
     }
 }

@@ -41,7 +41,7 @@ public sealed class AsyncApiTests(HubFixture hub)
             .ToDictionary(channel => channel.Name, channel => channel.Value.GetProperty("bindings").GetProperty("amqp").GetProperty("exchange").GetProperty("name").GetString()!);
         Assert.Equal(BirthEvents.Order(), exchanges.Keys.Order());
 
-        var factory = new ConnectionFactory { Uri = new Uri(HubFixture.BrokerUrl) };
+        var factory = new ConnectionFactory { Uri = hub.Broker.Url };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var queue = (await channel.QueueDeclareAsync(queue: "", durable: false, exclusive: true, autoDelete: true)).QueueName;

@@ -5,14 +5,16 @@ using System.Text.Json;
 
 namespace LgspHub.EndToEnd.Tests;
 
-/// <summary>The test broker's management API, and fresh virtual hosts on it: a broker on which nothing has run yet.</summary>
+/// <summary>A test broker's management API, and fresh virtual hosts on it: a broker on which nothing has run yet.</summary>
 public sealed class BrokerManagement : IDisposable
 {
+    private readonly TestBroker _broker;
     private readonly HttpClient _http;
 
-    public BrokerManagement()
+    public BrokerManagement(TestBroker broker)
     {
-        var url = new Uri(HubFixture.BrokerManagementUrl);
+        _broker = broker;
+        var url = broker.ManagementUrl;
         _http = new HttpClient { BaseAddress = new Uri(url.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(20) };
         if (!string.IsNullOrEmpty(url.UserInfo))
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(url.UserInfo))));
@@ -22,9 +24,9 @@ public sealed class BrokerManagement : IDisposable
     public async Task<Uri> CreateVirtualHostAsync(string name)
     {
         (await _http.PutAsJsonAsync($"/api/vhosts/{name}", new { })).EnsureSuccessStatusCode();
-        var user = Uri.UnescapeDataString(new Uri(HubFixture.BrokerUrl).UserInfo.Split(':')[0]);
+        var user = Uri.UnescapeDataString(_broker.Url.UserInfo.Split(':')[0]);
         (await _http.PutAsJsonAsync($"/api/permissions/{name}/{user}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
-        return new Uri(new Uri(HubFixture.BrokerUrl), name);
+        return new Uri(_broker.Url, name);
     }
 
     public async Task DeleteVirtualHostAsync(string name) => await _http.DeleteAsync($"/api/vhosts/{name}");

@@ -1,22 +1,21 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Microsoft.Data.Sqlite;
 using LgspHub.Load.Running;
 using LgspHub.Load.Scenarios;
 
 namespace LgspHub.EndToEnd.Tests;
 
 /// <summary>The broker goes away under load (killed, or stopped) and comes back: every dossier completes, none twice.</summary>
-[Collection(HubTests.Name)]
-public sealed class BrokerRestartTests(HubFixture hub)
+[Collection(OutageHubTests.Name)]
+public sealed class BrokerRestartTests(OutageHubFixture hub)
 {
     [Fact]
     public async Task Dossiers_submitted_while_the_broker_is_killed_and_started_again_all_complete_exactly_once()
     {
-        var kill = BrokerCommand("LGSP_BROKER_KILL");
-        var start = BrokerCommand("LGSP_BROKER_START");
-        var childrenBefore = await CountAsync("population", "SELECT COUNT(*) FROM Citizens WHERE BirthDossierId IS NOT NULL");
-        var registrationsBefore = await CountAsync("civil-status", "SELECT COUNT(*) FROM Registrations WHERE DossierId IS NOT NULL");
+        var kill = BrokerCommand("kill");
+        var start = BrokerCommand("start");
+        var childrenBefore = await hub.CountAsync("population", "SELECT COUNT(*) FROM Citizens WHERE BirthDossierId IS NOT NULL");
+        var registrationsBefore = await hub.CountAsync("civil-status", "SELECT COUNT(*) FROM Registrations WHERE DossierId IS NOT NULL");
         // Births and deaths for 14 s; the broker is killed 4 s in, as a crash, and started again from 5 s (back about 8 s
         // later): what it confirmed before it died must survive, and what the agencies wrote meanwhile waits in their outboxes.
         var scenario = ScenarioFile.Parse($$"""
@@ -43,10 +42,10 @@ public sealed class BrokerRestartTests(HubFixture hub)
         var deaths = result.Dossiers.SingleOrDefault(d => d.Kind == "death")?.Completed ?? 0;
         Assert.True(births > 20, $"{births} births completed");
         // Exactly one child and one registration for each: redeliveries after the restart changed nothing.
-        Assert.Equal(births, await CountAsync("population", "SELECT COUNT(*) FROM Citizens WHERE BirthDossierId IS NOT NULL") - childrenBefore);
-        Assert.Equal(births + deaths, await CountAsync("civil-status", "SELECT COUNT(*) FROM Registrations WHERE DossierId IS NOT NULL") - registrationsBefore);
-        Assert.Equal(0, await CountAsync("population", "SELECT COUNT(*) FROM (SELECT BirthDossierId FROM Citizens WHERE BirthDossierId IS NOT NULL GROUP BY BirthDossierId HAVING COUNT(*) > 1)"));
-        Assert.Equal(0, await CountAsync("civil-status", "SELECT COUNT(*) FROM (SELECT DossierId FROM Registrations WHERE DossierId IS NOT NULL GROUP BY DossierId HAVING COUNT(*) > 1)"));
+        Assert.Equal(births, await hub.CountAsync("population", "SELECT COUNT(*) FROM Citizens WHERE BirthDossierId IS NOT NULL") - childrenBefore);
+        Assert.Equal(births + deaths, await hub.CountAsync("civil-status", "SELECT COUNT(*) FROM Registrations WHERE DossierId IS NOT NULL") - registrationsBefore);
+        Assert.Equal(0, await hub.CountAsync("population", "SELECT COUNT(*) FROM (SELECT BirthDossierId FROM Citizens WHERE BirthDossierId IS NOT NULL GROUP BY BirthDossierId HAVING COUNT(*) > 1)"));
+        Assert.Equal(0, await hub.CountAsync("civil-status", "SELECT COUNT(*) FROM (SELECT DossierId FROM Registrations WHERE DossierId IS NOT NULL GROUP BY DossierId HAVING COUNT(*) > 1)"));
     }
 
     /// <summary>
@@ -58,9 +57,9 @@ public sealed class BrokerRestartTests(HubFixture hub)
     public async Task A_delivery_interrupted_by_a_broker_restart_counts_once_as_succeeded_and_never_as_failed()
     {
         const string queue = "health-insurance-child-personal-id-issued";
-        var stop = BrokerCommand("LGSP_BROKER_STOP");
-        var start = BrokerCommand("LGSP_BROKER_START");
-        using var broker = new BrokerManagement();
+        var stop = BrokerCommand("stop");
+        var start = BrokerCommand("start");
+        using var broker = new BrokerManagement(hub.Broker);
         using var injector = await hub.FaultInjector.ClientAsync(hub.GatewayUrl);
         var before = await hub.DeliveriesAsync(queue);
         var errorsBefore = await ErrorMessagesAsync(broker, queue);
@@ -129,17 +128,6 @@ public sealed class BrokerRestartTests(HubFixture hub)
         Assert.True(process.ExitCode == 0, $"{command} exited {process.ExitCode}: {output.Result}{errors.Result}");
     }
 
-    private static string BrokerCommand(string variable) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } command
-            ? command
-            : throw new InvalidOperationException($"{variable} is not set: ./lgsp test sets it, so this test can stop and start the broker it started.");
-
-    private async Task<long> CountAsync(string agency, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={hub.DatabasePath(agency)};Mode=ReadOnly");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    /// <summary>The ./lgsp command that kills, stops or starts the outage tests' node, which ./lgsp test started.</summary>
+    private static string BrokerCommand(string verb) => $"{Path.Combine(HubLayout.RepositoryRoot, "lgsp")} broker {verb} --node outage";
 }

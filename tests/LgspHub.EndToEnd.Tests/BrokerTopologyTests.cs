@@ -16,7 +16,7 @@ public sealed class BrokerTopologyTests(HubFixture hub) : IAsyncLifetime, IDispo
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private const string LandQueue = "land-citizen-details-changed";
 
-    private readonly BrokerManagement _broker = new();
+    private readonly BrokerManagement _broker = new(hub.Broker);
     private readonly string _virtualHost = $"lgsp-topology-{Guid.NewGuid():N}";
     private Uri _brokerUrl = null!;
 
@@ -75,7 +75,7 @@ public sealed class BrokerTopologyTests(HubFixture hub) : IAsyncLifetime, IDispo
     [Fact]
     public async Task Every_queue_the_hub_declares_has_its_consumer()
     {
-        var virtualHost = Uri.UnescapeDataString(new Uri(HubFixture.BrokerUrl).AbsolutePath.TrimStart('/')) is { Length: > 0 } named ? named : "/";
+        var virtualHost = Uri.UnescapeDataString(hub.Broker.Url.AbsolutePath.TrimStart('/')) is { Length: > 0 } named ? named : "/";
 
         foreach (var endpoint in HubTopology.Endpoints)
         {

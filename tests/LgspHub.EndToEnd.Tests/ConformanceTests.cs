@@ -27,7 +27,7 @@ public sealed class ConformanceTests(HubFixture hub)
     [InlineData("health-insurance", 3)]
     public async Task The_hub_s_own_agency_conforms_to_its_contract_in_every_operation_and_event(string agency, int slice)
     {
-        var report = await RunAsync(Options(agency, hub.Hosts[agency].Url, slice) with { Broker = new Uri(HubFixture.BrokerUrl) });
+        var report = await RunAsync(Options(agency, hub.Hosts[agency].Url, slice) with { Broker = hub.Broker.Url });
 
         Assert.True(report.Conformant, report.ToText());
         Assert.Equal(100, report.Score);

@@ -6,6 +6,11 @@ using Aspire.Hosting.Testing;
 using LgspHub.Contracts;
 using LgspHub.Load.Scenarios;
 using LgspHub.Seeding;
+using Microsoft.Data.Sqlite;
+
+// The collections (the hub's, the hub under outages', the redelivery tests') run all at once: their tests
+// mostly wait on processes and brokers, so each holds a slot while it waits.
+[assembly: CollectionBehavior(MaxParallelThreads = 4)]
 
 namespace LgspHub.EndToEnd.Tests;
 
@@ -14,8 +19,25 @@ namespace LgspHub.EndToEnd.Tests;
 /// each agency instance a process of its own, on the real RabbitMQ broker named by LGSP_RABBITMQ_URL, the gateway
 /// passing every span on to an OTLP receiver in this process. A missing broker fails the tests; it never skips them.
 /// </summary>
-public sealed class HubFixture : IAsyncLifetime
+public class HubFixture : IAsyncLifetime
 {
+    private readonly string _consoleFolder;
+
+    public HubFixture() : this(TestBroker.Suite, "hub")
+    {
+    }
+
+    /// <param name="broker">The broker the hub's hosts share.</param>
+    /// <param name="consoleFolder">The folder of .lgsp/test-results where the hosts' consoles are left.</param>
+    protected HubFixture(TestBroker broker, string consoleFolder)
+    {
+        Broker = broker;
+        _consoleFolder = consoleFolder;
+    }
+
+    /// <summary>The broker this hub's hosts share.</summary>
+    public TestBroker Broker { get; }
+
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("lgsp-e2e-").FullName;
     private readonly List<HubProcess> _processes = [];
     private DistributedApplication? _app;
@@ -55,21 +77,11 @@ public sealed class HubFixture : IAsyncLifetime
 
     public IReadOnlyDictionary<string, HubProcess> Hosts => _processes.ToDictionary(p => p.Name);
 
-    public static string BrokerUrl =>
-        Environment.GetEnvironmentVariable("LGSP_RABBITMQ_URL") is { Length: > 0 } url
-            ? url
-            : throw new InvalidOperationException("LGSP_RABBITMQ_URL is not set: run the suite with ./lgsp test, which starts a RabbitMQ broker.");
-
-    public static string BrokerManagementUrl =>
-        Environment.GetEnvironmentVariable("LGSP_RABBITMQ_MANAGEMENT_URL") is { Length: > 0 } url
-            ? url
-            : throw new InvalidOperationException("LGSP_RABBITMQ_MANAGEMENT_URL is not set: run the suite with ./lgsp test, which starts RabbitMQ with its management API.");
-
     public async Task InitializeAsync()
     {
-        await EnsureBrokerReachableAsync(new Uri(BrokerUrl));
+        await EnsureBrokerReachableAsync(Broker.Url);
         Traces = await OtlpTraceReceiver.StartAsync(FreePort());
-        _agencyBrokerUrls = await BrokerUsers.CreateAsync(new Uri(BrokerUrl), new Uri(BrokerManagementUrl), HubAgencies.All);
+        _agencyBrokerUrls = await BrokerUsers.CreateAsync(Broker.Url, Broker.ManagementUrl, HubAgencies.All);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
         // The hub as ./lgsp up --instances population=2 starts it, from its one definition (apphost/LgspHub.AppHost),
@@ -80,7 +92,7 @@ public sealed class HubFixture : IAsyncLifetime
             "Hub:DynamicPorts=true", $"Hub:StateDirectory={_dataDirectory}", $"Hub:DataDirectory={_dataDirectory}",
             $"Hub:Instances:{HubAgencies.Population}=2",
             $"Hub:Seed:Value={Seed.Value}", $"Hub:Seed:Citizens={Seed.Citizens}",
-            $"ConnectionStrings:rabbitmq={BrokerUrl}", $"Hub:BrokerManagementUrl={BrokerManagementUrl}",
+            $"ConnectionStrings:rabbitmq={Broker.Url}", $"Hub:BrokerManagementUrl={Broker.ManagementUrl}",
             $"OTEL_EXPORTER_OTLP_ENDPOINT={Traces.Endpoint}",
         ], timeout.Token);
         var hosts = builder.Resources.OfType<ExecutableResource>().ToList();
@@ -174,6 +186,18 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>An agency's SQLite file, for tests that check what was (not) written.</summary>
     public string DatabasePath(string agency) => Path.Combine(_dataDirectory, agency + ".db");
 
+    /// <summary>The number an agency's database answers to <paramref name="sql"/> (a SELECT COUNT), with $id bound to <paramref name="id"/>.</summary>
+    public async Task<long> CountAsync(string agency, string sql, object? id = null)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath(agency)};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (id is not null)
+            command.Parameters.AddWithValue("$id", id is Guid guid ? guid.ToString().ToUpperInvariant() : id);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The suite's broker as the agency's own user (deploy/compose/definitions.json), as a deployment connects it.</summary>
     public string AgencyBrokerUrl(string agency) => _agencyBrokerUrls[agency];
 
@@ -199,7 +223,7 @@ public sealed class HubFixture : IAsyncLifetime
     }
 
     /// <summary>Where the suite leaves each host's console when it ends, to read after a failure (CI keeps nothing else).</summary>
-    public static string ConsoleDirectory => Path.Combine(HubLayout.Repository.State, "test-results", "hub");
+    private string ConsoleDirectory => Path.Combine(HubLayout.Repository.State, "test-results", _consoleFolder);
 
     public async Task DisposeAsync()
     {
@@ -235,4 +259,17 @@ public enum Pool
 public sealed class HubTests : ICollectionFixture<HubFixture>
 {
     public const string Name = "hub";
+}
+
+/// <summary>
+/// A second hub, on the outage tests' own broker (<see cref="TestBroker.Outage"/>), for the tests that take parts of
+/// a hub away: its broker killed and stopped, an agency killed or cut off from the broker, an instance killed. Their
+/// collection runs beside the hub's, which stays whole.
+/// </summary>
+public sealed class OutageHubFixture() : HubFixture(TestBroker.Outage, "hub-under-outages");
+
+[CollectionDefinition(Name)]
+public sealed class OutageHubTests : ICollectionFixture<OutageHubFixture>
+{
+    public const string Name = "hub under outages";
 }

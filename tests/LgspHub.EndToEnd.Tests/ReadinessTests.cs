@@ -3,8 +3,8 @@ using LgspHub.Contracts;
 
 namespace LgspHub.EndToEnd.Tests;
 
-[Collection(HubTests.Name)]
-public sealed class ReadinessTests(HubFixture hub)
+[Collection(OutageHubTests.Name)]
+public sealed class ReadinessTests(OutageHubFixture hub)
 {
     [Fact]
     public async Task An_agency_without_its_broker_is_live_but_not_ready()

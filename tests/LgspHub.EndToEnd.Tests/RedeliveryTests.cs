@@ -50,16 +50,16 @@ public sealed class FlakyConsumer : IConsumer<Flaky>
 /// <summary>
 /// Delayed redelivery on plain RabbitMQ, through an agency's own pipeline (AddMessaging) on a fresh virtual host:
 /// an event whose consumer fails for longer than the immediate retries comes back later instead of going to the
-/// error queue; one that keeps failing gets there after the last redelivery.
+/// error queue; one that keeps failing gets there after the last redelivery. It needs no hub, only the suite's broker:
+/// a collection of its own, run beside the hub's.
 /// </summary>
-[Collection(HubTests.Name)]
 public sealed class RedeliveryTests : IAsyncLifetime, IDisposable
 {
     private const string Agency = "redelivery-test";
     private const string Queue = Agency + "-flaky";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-    private readonly BrokerManagement _broker = new();
+    private readonly BrokerManagement _broker = new(TestBroker.Suite);
     private readonly string _virtualHost = $"lgsp-redelivery-{Guid.NewGuid():N}";
     private Uri _brokerUrl = null!;
 

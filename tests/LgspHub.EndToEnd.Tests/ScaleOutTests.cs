@@ -4,8 +4,8 @@ using LgspHub.Load.Scenarios;
 namespace LgspHub.EndToEnd.Tests;
 
 /// <summary>The suite's hub runs population twice; one instance dies under load and the consumers barely notice.</summary>
-[Collection(HubTests.Name)]
-public sealed class ScaleOutTests(HubFixture hub)
+[Collection(OutageHubTests.Name)]
+public sealed class ScaleOutTests(OutageHubFixture hub)
 {
     [Fact]
     public async Task Killing_one_instance_of_an_agency_under_load_keeps_the_success_rate_at_the_objective()

@@ -9,7 +9,8 @@ internal static class TestCommand
 {
     public static Command Create(HubRepository layout)
     {
-        var test = new Command("test", "Start a fresh test broker (lgsp-test@localhost, amqp 5674, management 15674), build, run 'dotnet test' "
+        var test = new Command("test", "Start fresh test brokers (lgsp-test@localhost, amqp 5674, management 15674; the outage tests' "
+            + "lgsp-outage@localhost, 5675 and 15675), build, run 'dotnet test' "
             + "(further arguments, such as --filter, are passed on), stop the broker and print 'N passed, N failed' last")
         {
             TreatUnmatchedTokensAsErrors = false,
@@ -21,37 +22,34 @@ internal static class TestCommand
     private static async Task<int> RunAsync(HubRepository layout, IReadOnlyList<string> testArguments, CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string>();
-        BrokerProcess? broker = null;
-        var brokerStarted = Task.CompletedTask;
+        List<BrokerProcess> brokers = [];
         try
         {
             var ownBroker = Environment.GetEnvironmentVariable("LGSP_RABBITMQ_URL") is not { Length: > 0 };
             // In one go, before anything runs at the same time: the dashboard's tests drive a real headless browser
             // (Chromium); the deploy tests check the Prometheus files with promtool and run a real Prometheus; the
-            // agencies' database tests run on SQLite and on a PostgreSQL server of their own.
-            (string, string)[] packages = [DebianPackages.Chromium, DebianPackages.Prometheus, DebianPackages.Node, DebianPackages.Npm, DebianPackages.PostgreSql];
-            await DebianPackages.EnsureAsync(layout, ownBroker ? [DebianPackages.RabbitMq, .. packages] : packages);
-            if (!ownBroker)
-                Say.Info("using broker from LGSP_RABBITMQ_URL");
+            // agencies' database tests run on SQLite and on a PostgreSQL server of their own. The outage tests' broker
+            // is always ours, even beside a broker of one's own: they kill it.
+            await DebianPackages.EnsureAsync(layout, [DebianPackages.RabbitMq, DebianPackages.Chromium, DebianPackages.Prometheus,
+                DebianPackages.Node, DebianPackages.Npm, DebianPackages.PostgreSql]);
+            var nodes = new Dictionary<string, BrokerNode> { ["LGSP_OUTAGE_RABBITMQ"] = BrokerNode.Outage(layout.State) };
+            if (ownBroker)
+                nodes["LGSP_RABBITMQ"] = BrokerNode.Test(layout.State);
             else
+                Say.Info("using broker from LGSP_RABBITMQ_URL");
+            // A fresh node every run: stop a leftover one and wipe its folder; each boots (about 6 s) while the solution builds.
+            foreach (var (variable, node) in nodes)
             {
-                // A fresh node every run: stop a leftover one, wipe its folder, start again.
-                var node = BrokerNode.Test(layout.State);
-                broker = new BrokerProcess(node, layout);
+                var broker = new BrokerProcess(node, layout);
                 await broker.StopAsync();
                 if (Directory.Exists(node.Directory))
                     Directory.Delete(node.Directory, recursive: true);
-                // It boots (about 10 s) while the solution builds.
-                brokerStarted = broker.StartAsync();
-                environment["LGSP_RABBITMQ_URL"] = node.AmqpUrl;
-                environment["LGSP_RABBITMQ_MANAGEMENT_URL"] = node.ManagementUrl;
-                // The chaos tests stop, or kill, and start the broker under load.
-                var lgsp = Path.Combine(layout.Root, "lgsp");
-                environment["LGSP_BROKER_STOP"] = $"{lgsp} broker stop --test";
-                environment["LGSP_BROKER_KILL"] = $"{lgsp} broker kill --test";
-                environment["LGSP_BROKER_START"] = $"{lgsp} broker start --test";
+                brokers.Add(broker);
+                environment[variable + "_URL"] = node.AmqpUrl;
+                environment[variable + "_MANAGEMENT_URL"] = node.ManagementUrl;
             }
-            await Task.WhenAll(brokerStarted, BuildAsync(layout));
+            // Task.WhenAll lets every start end, however the build goes.
+            await Task.WhenAll([.. brokers.Select(b => b.StartAsync()), BuildAsync(layout)]);
 
             var results = Path.Combine(layout.State, "test-results");
             if (Directory.Exists(results))
@@ -65,10 +63,10 @@ internal static class TestCommand
                 environment: environment);
             cancellationToken.ThrowIfCancellationRequested();
 
-            // Done with the broker now, so that the summary below is the very last line.
-            if (broker is not null)
+            // Done with the brokers now, so that the summary below is the very last line.
+            foreach (var broker in brokers)
                 await broker.DiscardAsync();
-            broker = null;
+            brokers.Clear();
             var (passed, failed) = TrxCounters.Sum(results);
             if (code != 0)
                 Say.Warn($"dotnet test exited with {code}");
@@ -79,8 +77,7 @@ internal static class TestCommand
         }
         finally
         {
-            // Task.WhenAll above has let the broker's start end, however the build went.
-            if (broker is not null)
+            foreach (var broker in brokers)
                 await broker.StopAsync();
         }
     }
