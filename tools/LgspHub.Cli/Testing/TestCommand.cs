@@ -82,10 +82,7 @@ internal static class TestCommand
         }
     }
 
-    /// <summary>The contract linters and the solution's Release build.</summary>
-    private static async Task BuildAsync(HubRepository layout)
-    {
-        await ContractLint.EnsureAsync(layout);
-        await DotnetBuild.SolutionAsync(layout.Solution);
-    }
+    /// <summary>The contract linters and the solution's Release build, at once: npm ci takes about 10 s, logged apart.</summary>
+    private static Task BuildAsync(HubRepository layout) =>
+        Task.WhenAll(ContractLint.EnsureAsync(layout), DotnetBuild.SolutionAsync(layout.Solution));
 }
