@@ -16,7 +16,7 @@ namespace LgspHub.EndToEnd.Tests;
 
 /// <summary>
 /// The whole hub for the end-to-end tests, started by the AppHost (through Aspire.Hosting.Testing): the gateway and
-/// each agency instance a process of its own, on the real RabbitMQ broker named by LGSP_RABBITMQ_URL, the gateway
+/// each agency instance a process of its own, on a real RabbitMQ broker (<see cref="TestBroker"/>), the gateway
 /// passing every span on to an OTLP receiver in this process. A missing broker fails the tests; it never skips them.
 /// </summary>
 public class HubFixture : IAsyncLifetime

@@ -4,13 +4,13 @@ namespace LgspHub.EndToEnd.Tests;
 public sealed record TestBroker(Uri Url, Uri ManagementUrl)
 {
     /// <summary>The broker every test shares and none stops (LGSP_RABBITMQ_URL, or one's own broker by it).</summary>
-    public static TestBroker Suite { get; } = FromEnvironment("LGSP_RABBITMQ");
+    public static TestBroker Suite => FromEnvironment("LGSP_RABBITMQ");
 
     /// <summary>
     /// The outage tests' own node (LGSP_OUTAGE_RABBITMQ_URL), which they kill, stop and start with ./lgsp broker
     /// --node outage: the rest of the suite runs beside them on <see cref="Suite"/>, undisturbed.
     /// </summary>
-    public static TestBroker Outage { get; } = FromEnvironment("LGSP_OUTAGE_RABBITMQ");
+    public static TestBroker Outage => FromEnvironment("LGSP_OUTAGE_RABBITMQ");
 
     private static TestBroker FromEnvironment(string prefix) => new(
         new Uri(Variable(prefix + "_URL", "a RabbitMQ broker")),
